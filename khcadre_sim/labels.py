@@ -1,0 +1,75 @@
+"""User-facing labels in Vietnamese and English (plots, reports, workbook)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+LANGS = ("vi", "en")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # area classes (§II.7)
+    "urban": ("Đô thị", "Urban"),
+    "rural": ("Nông thôn", "Rural"),
+    "mountain": ("Miền núi, dân tộc thiểu số", "Mountain & ethnic-minority"),
+    "island": ("Hải đảo", "Island"),
+    # offices (Decree 150/2025/NĐ-CP)
+    "leadership": ("Lãnh đạo HĐND, UBND", "Council & committee leadership"),
+    "office_hdnd_ubnd": ("Văn phòng HĐND và UBND", "Office of the Council & Committee"),
+    "economy": ("Phòng Kinh tế", "Economic Office"),
+    "economy_infrastructure_urban": ("Phòng Kinh tế – Hạ tầng – Đô thị",
+                                     "Economy–Infrastructure–Urban Office"),
+    "culture_social": ("Phòng Văn hóa – Xã hội", "Culture–Social Affairs Office"),
+    "public_service_center": ("Trung tâm Phục vụ hành chính công",
+                              "Public Administration Service Centre"),
+    "party_mass": ("Đảng ủy, Mặt trận và đoàn thể", "Party & mass organisations"),
+    "unplaced": ("Chưa bố trí", "Unplaced"),
+    # framework groups (§II.1)
+    "political": ("Chính trị, đạo đức, phục vụ", "Political, ethics, service"),
+    "execution": ("Thực thi công vụ", "Public-service execution"),
+    "development": ("Năng lực phát triển", "Development capacity"),
+    # generic words
+    "staff": ("Cán bộ, công chức", "Staff"),
+    "posts": ("Vị trí việc làm", "Posts"),
+    "commune": ("Xã, phường, đặc khu", "Commune-level unit"),
+    "area_class": ("Loại địa bàn", "Area class"),
+    "share_meeting": ("Tỷ lệ đạt chuẩn", "Share meeting the standard"),
+    "mean_gap": ("Thiếu hụt bình quân (điểm)", "Mean gap (points)"),
+    "warning_list": ("Danh sách cảnh báo", "Warning list"),
+    "major": ("Nghiêm trọng", "Major"),
+    "minor": ("Nhẹ", "Minor"),
+    "latitude": ("Vĩ độ", "Latitude"),
+    "longitude": ("Kinh độ", "Longitude"),
+    "filled": ("Có người", "Filled"),
+    "vacant": ("Trống", "Vacant"),
+    "synthetic_note": ("Dữ liệu cán bộ là dữ liệu mô phỏng (tổng hợp)",
+                       "Staff data are synthetic"),
+    "province_map": ("Các đơn vị hành chính cấp xã tỉnh Khánh Hòa",
+                     "Commune-level units of Khánh Hòa"),
+    "staffing_by_commune": ("Biên chế theo đơn vị", "Staffing by commune"),
+    "review_by_area": ("Đánh giá khung năng lực theo loại địa bàn",
+                       "Competency review by area class"),
+    "gap_distribution": ("Phân bố thiếu hụt theo nhóm năng lực",
+                         "Gap by competency group"),
+    "population": ("Dân số", "Population"),
+    "index_title": ("Kết quả khcadre", "khcadre results"),
+}
+
+
+def label(key: str, lang: str = "vi") -> str:
+    """The label of ``key`` in ``lang`` (falls back to field names, then to the key itself)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    if key in _LABELS:
+        return _LABELS[key][LANGS.index(lang)]
+    names = _field_names()
+    if key in names:
+        return names[key][LANGS.index(lang)]
+    return key
+
+
+@cache
+def _field_names() -> dict[str, tuple[str, str]]:
+    from .io import load_fields
+
+    fields = load_fields()
+    return {r.field: (r.name_vi, r.name_en) for r in fields.itertuples()}

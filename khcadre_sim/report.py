@@ -1,0 +1,122 @@
+"""Writing results: atomic output folders, CSV/JSON with stable formatting, the index page."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import KhcadreError, Problem
+from .review import ReviewResult
+
+
+@contextlib.contextmanager
+def atomic_output_dir(out: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``out``; on success it replaces ``out`` in one rename.
+
+    If anything fails, the temporary folder is removed and ``out`` is left as it was — a failed
+    run never leaves a half-written results folder.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise KhcadreError(Problem(file=str(out), message="exists and is not a folder",
+                                   fix="choose another --out path"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    backup = None
+    if out.exists():
+        backup = out.with_name(f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
+        out.rename(backup)
+    tmp.rename(out)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+def write_json(data: Any, path: Path) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n",
+                    encoding="utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write the competency review tables and its summary.json; return the summary."""
+    files = {
+        "review_people.csv": result.people,
+        "review_warnings.csv": result.warnings,
+        "review_by_commune.csv": result.by_commune,
+        "review_by_office.csv": result.by_office,
+        "review_by_field.csv": result.by_field,
+        "review_by_area_class.csv": result.by_area_class,
+    }
+    for name, frame in files.items():
+        write_csv(frame, out_dir / name)
+    summary = {
+        **meta,
+        "staff": len(result.people),
+        "reviewed_share": round(result.reviewed_share, 4),
+        "meeting_share": round(result.meeting_share, 4),
+        "warnings": len(result.warnings),
+        "major_warnings": int((result.warnings["severity"] == "major").sum()),
+        "headline": result.headline(),
+        "files": sorted(files),
+    }
+    write_json(summary, out_dir / "summary.json")
+    return summary
+
+
+def write_index(out_dir: Path, title: str, meta: dict[str, Any],
+                sections: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Write index.md and index.html: one section per capability with its headline and files.
+
+    ``sections`` holds (folder, heading, summary) triples.
+    """
+    md = [f"# {title}", ""]
+    for key, value in meta.items():
+        md.append(f"- **{key}**: {value}")
+    md.append("")
+    body = [f"<h1>{html.escape(title)}</h1>", "<ul>"]
+    body += [f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>"
+             for k, v in meta.items()]
+    body.append("</ul>")
+    for folder, heading, summary in sections:
+        md += [f"## {heading}", ""]
+        body.append(f"<h2>{html.escape(heading)}</h2><ul>")
+        for line in summary.get("headline", []):
+            md.append(f"- {line}")
+            body.append(f"<li>{html.escape(line)}</li>")
+        body.append("</ul><p>")
+        files = summary.get("files", [])
+        md.append("")
+        md.append("Files: " + ", ".join(f"[{f}]({folder}/{f})" for f in files))
+        md.append("")
+        body.append(" · ".join(f'<a href="{html.escape(folder)}/{html.escape(f)}">'
+                               f"{html.escape(f)}</a>" for f in files))
+        body.append("</p>")
+    (out_dir / "index.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    page = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title></head><body>" + "\n".join(body)
+            + "</body></html>\n")
+    (out_dir / "index.html").write_text(page, encoding="utf-8")

@@ -1,0 +1,139 @@
+"""Competency framework review (Resolution §II.1, §II.6).
+
+Every person is scored against their post's three requirement groups — (i) political quality,
+ethics and service; (ii) public-service execution; (iii) development capacity — with the
+territory's priorities: a post whose field is a priority of its area class (§II.7) asks
+``priority_uplift_development`` more development points. People without a post are reviewed
+against the scenario's standard for unplaced staff, so the reviewed share is 100% of the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .io import Province
+from .scenario import Scenario
+
+GROUPS = ("political", "execution", "development")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    priority_uplift_development: float
+    major_gap_points: float
+    unplaced_requirement: tuple[float, float, float]
+    group_weights: dict[str, tuple[float, float, float]]
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> ReviewSettings:
+        lever = scenario.levers["review"]
+        return cls(
+            priority_uplift_development=float(lever["priority_uplift_development"]),
+            major_gap_points=float(lever["major_gap_points"]),
+            unplaced_requirement=tuple(float(x) for x in lever["unplaced_requirement"]),
+            group_weights={k: tuple(float(x) for x in v)
+                           for k, v in lever["group_weights"].items()},
+        )
+
+
+@dataclass
+class ReviewResult:
+    """Per-person gaps, the warning list and summaries."""
+
+    people: pd.DataFrame  # one row per staff member
+    warnings: pd.DataFrame  # those not meeting the standard, worst first
+    by_commune: pd.DataFrame
+    by_office: pd.DataFrame
+    by_field: pd.DataFrame
+    by_area_class: pd.DataFrame
+
+    @property
+    def reviewed_share(self) -> float:
+        return float(self.people["reviewed"].mean()) if len(self.people) else 0.0
+
+    @property
+    def meeting_share(self) -> float:
+        return float(self.people["meets_standard"].mean()) if len(self.people) else 0.0
+
+    def headline(self) -> list[str]:
+        p = self.people
+        return [
+            f"{len(p):,} staff reviewed ({self.reviewed_share:.0%} of the data)",
+            f"{int(p['meets_standard'].sum()):,} meet their post's standard "
+            f"({self.meeting_share:.1%}); {len(self.warnings):,} on the warning list, "
+            f"{int((self.warnings['severity'] == 'major').sum()):,} with a major gap",
+        ]
+
+
+def review(province: Province, settings: ReviewSettings,
+           priorities: pd.DataFrame) -> ReviewResult:
+    """Score every staff member against their post (or the unplaced standard)."""
+    people = province.staff_posts()
+    area_by_territory = province.territories.set_index("territory_id")["area_class"]
+    # unplaced people are reviewed where they belong administratively: their home unit's class
+    people["review_territory_id"] = people["territory_id"].fillna(people["home_territory_id"])
+    people["area_class"] = people["review_territory_id"].map(area_by_territory)
+    placed = people["position_id"].notna()
+
+    priority_pairs = set(zip(priorities["area_class"], priorities["field"], strict=True))
+    is_priority = pd.Series(
+        [(a, f) in priority_pairs for a, f in zip(people["area_class"], people["field"],
+                                                  strict=True)],
+        index=people.index) & placed
+    unplaced_req = settings.unplaced_requirement
+    for i, group in enumerate(GROUPS):
+        required = people[f"req_{group}"].where(placed, unplaced_req[i]).astype(float)
+        if group == "development":
+            required = required + np.where(is_priority, settings.priority_uplift_development, 0)
+        people[f"required_{group}"] = required
+        people[f"gap_{group}"] = (required - people[f"score_{group}"]).clip(lower=0).round(1)
+
+    weights = np.array([settings.group_weights[a] for a in people["area_class"]])
+    gaps = people[[f"gap_{g}" for g in GROUPS]].to_numpy()
+    scores = people[[f"score_{g}" for g in GROUPS]].to_numpy()
+    people["priority_field"] = is_priority
+    people["weighted_gap"] = (weights * gaps).sum(axis=1).round(2)
+    people["competency_index"] = (weights * scores).sum(axis=1).round(1)
+    people["max_gap"] = gaps.max(axis=1)
+    people["meets_standard"] = people["max_gap"] <= 0
+    people["reviewed"] = people[[f"required_{g}" for g in GROUPS]].notna().all(axis=1)
+    people["severity"] = np.select(
+        [people["meets_standard"], people["max_gap"] >= settings.major_gap_points],
+        ["ok", "major"], "minor")
+    people["weakest_group"] = np.where(people["meets_standard"], "",
+                                       np.array(GROUPS)[gaps.argmax(axis=1)])
+    people["placed"] = placed
+
+    columns = ["staff_id", "position_id", "review_territory_id", "area_class", "office", "field",
+               "is_manager", "placed", "priority_field",
+               *[f"score_{g}" for g in GROUPS], *[f"required_{g}" for g in GROUPS],
+               *[f"gap_{g}" for g in GROUPS], "weighted_gap", "competency_index",
+               "meets_standard", "severity", "weakest_group", "last_rating", "reviewed"]
+    people = people[columns].rename(columns={"review_territory_id": "territory_id"})
+    people["office"] = people["office"].fillna("unplaced")
+    people["field"] = people["field"].fillna("unplaced")
+    warnings = (people[~people["meets_standard"]]
+                .sort_values(["weighted_gap", "staff_id"], ascending=[False, True])
+                .reset_index(drop=True))
+
+    def summarise(by: str) -> pd.DataFrame:
+        g = people.groupby(by, sort=True)
+        return pd.DataFrame({
+            "staff": g.size(),
+            "meets_standard": g["meets_standard"].sum().astype(int),
+            "share_meeting": g["meets_standard"].mean().round(3),
+            "major_gaps": g["severity"].apply(lambda s: int((s == "major").sum())),
+            "mean_gap_political": g["gap_political"].mean().round(2),
+            "mean_gap_execution": g["gap_execution"].mean().round(2),
+            "mean_gap_development": g["gap_development"].mean().round(2),
+            "mean_weighted_gap": g["weighted_gap"].mean().round(2),
+        }).reset_index()
+
+    by_commune = summarise("territory_id").merge(
+        province.territories[["territory_id", "name", "area_class"]], on="territory_id")
+    return ReviewResult(people=people, warnings=warnings, by_commune=by_commune,
+                        by_office=summarise("office"), by_field=summarise("field"),
+                        by_area_class=summarise("area_class"))

@@ -1,0 +1,138 @@
+"""Column specs of the data contract, read once from ``contract.toml``.
+
+The same specs drive validation (:mod:`khcadre_sim.io`), Vietnamese header mapping and the
+contract tables in the README (:func:`contract_markdown`).
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from .paths import CONTRACT, FIELDS
+
+TYPES = ("str", "int", "float", "bool", "enum", "list")
+TABLES = ("territories", "positions", "staff", "workload")
+TRUE_WORDS = {"true", "1", "yes", "y", "x", "có", "co", "đúng"}
+FALSE_WORDS = {"false", "0", "no", "n", "không", "khong", "sai", ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    unit: str = ""
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    ref: str | None = None
+    vi: tuple[str, ...] = ()
+
+    @property
+    def valid_form(self) -> str:
+        """A short phrase describing what a valid cell looks like."""
+        if self.type in ("enum", "list"):
+            sep = " (several joined by ';')" if self.type == "list" else ""
+            shown = ", ".join(self.allowed[:8]) + (", …" if len(self.allowed) > 8 else "")
+            return f"one of {shown}{sep}"
+        if self.type == "bool":
+            return "true or false (also 1/0, có/không)"
+        if self.type in ("int", "float"):
+            kind = "a whole number" if self.type == "int" else "a number"
+            bounds = ([] if self.min is None else [f"≥ {self.min:g}"]) + (
+                [] if self.max is None else [f"≤ {self.max:g}"])
+            return kind + (" " + " and ".join(bounds) if bounds else "")
+        return "non-empty text"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def normalise_header(text: str) -> str:
+    """Headers are matched ignoring case, surrounding spaces and Unicode normal form."""
+    return unicodedata.normalize("NFC", str(text)).strip().casefold()
+
+
+@cache
+def field_codes() -> tuple[str, ...]:
+    with FIELDS.open(encoding="utf-8") as f:
+        return tuple(row["field"] for row in csv.DictReader(f))
+
+
+@cache
+def contract() -> dict[str, TableSpec]:
+    raw = tomllib.loads(CONTRACT.read_text(encoding="utf-8"))
+    specs = {}
+    for table, body in raw.items():
+        columns = []
+        for c in body["columns"]:
+            allowed = tuple(c.get("allowed", ()))
+            if c.get("allowed_from") == "fields":
+                allowed = field_codes()
+            assert c["type"] in TYPES, f"contract.toml: bad type for {table}.{c['name']}"
+            columns.append(Column(
+                name=c["name"], type=c["type"], description=c.get("description", ""),
+                unit=c.get("unit", ""), required=c.get("required", True),
+                nullable=c.get("nullable", False), allowed=allowed, min=c.get("min"),
+                max=c.get("max"), ref=c.get("ref"), vi=tuple(c.get("vi", ())),
+            ))
+        key = body["key"]
+        specs[table] = TableSpec(table, body["description"],
+                                 tuple(key) if isinstance(key, list) else (key,), tuple(columns))
+    return specs
+
+
+def header_map(spec: TableSpec) -> dict[str, str]:
+    """Normalised accepted header → canonical column name."""
+    mapping: dict[str, str] = {}
+    for col in spec.columns:
+        mapping[normalise_header(col.name)] = col.name
+        for alias in col.vi:
+            mapping.setdefault(normalise_header(alias), col.name)
+    return mapping
+
+
+def contract_markdown() -> str:
+    """The data contract as Markdown tables (used in the README; a test keeps them in sync)."""
+    lines: list[str] = []
+    for spec in contract().values():
+        key = ", ".join(spec.key)
+        lines += [f"**{spec.name}** — {spec.description} Key: `{key}`.", "",
+                  "| column | type | unit | required | allowed / range | Vietnamese header | "
+                  "description |", "|---|---|---|---|---|---|---|"]
+        for c in spec.columns:
+            if c.type in ("enum", "list") and len(c.allowed) > 8:
+                allowed = "see data/fields.csv"
+            elif c.allowed:
+                allowed = ", ".join(c.allowed)
+            elif c.min is not None or c.max is not None:
+                allowed = f"{'' if c.min is None else f'{c.min:g}'}–" \
+                          f"{'' if c.max is None else f'{c.max:g}'}"
+            elif c.ref:
+                allowed = f"→ {c.ref}"
+            else:
+                allowed = ""
+            required = "yes" if c.required and not c.nullable else (
+                "blank allowed" if c.required else "optional")
+            lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {required} | {allowed} | "
+                         f"{' / '.join(c.vi)} | {c.description} |")
+        lines.append("")
+    return "\n".join(lines)
