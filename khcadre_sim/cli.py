@@ -122,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         meta = _meta(province, scenario)
         write_json({**meta, "sections": {f: s for f, _, s in sections}}, tmp / "summary.json")
         write_index(tmp, "khcadre — Khánh Hòa 2026–2030", meta, sections)
-    for folder, heading, summary in sections:
+    for folder, _heading, summary in sections:
         print(f"[{folder}] " + "; ".join(summary.get("headline", [])))
     print(f"wrote {args.out} (open {args.out}/index.html)")
     return 0

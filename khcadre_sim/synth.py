@@ -231,8 +231,9 @@ def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.rand
     rating = np.select([points >= ratings["excellent"], points >= ratings["good"],
                         points >= ratings["completed"]],
                        ["excellent", "good", "completed"], "not_completed").astype(object)
-    rating = _cap_excellent(rating, points, people["territory_id"].to_numpy(),
-                            ratings["excellent_share"])
+    # the rating unit of a person without a post is their home commune
+    unit = np.where(surplus, home, people["territory_id"].to_numpy())
+    rating = _cap_excellent(rating, points, unit, ratings["excellent_share"])
 
     order = rng.permutation(n)  # pseudonymous IDs carry no order of commune or post
     staff_id = np.empty(n, dtype=object)

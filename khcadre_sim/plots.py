@@ -1,0 +1,113 @@
+"""Figures for the foundation views (returned, never shown), labelled in Vietnamese or English."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .io import Province
+from .labels import label
+from .review import GROUPS, ReviewResult
+
+AREA_COLOURS = {"urban": "#d95f02", "rural": "#1b9e77", "mountain": "#7570b3",
+                "island": "#1f78b4"}
+AREA_ORDER = ("urban", "rural", "mountain", "island")
+# Trường Sa lies ~400 km offshore; the map shows it in a corner box, not to scale.
+OFFSHORE_LON = 110.5
+
+
+def province_map(province: Province, lang: str = "vi", values: pd.Series | None = None,
+                 value_label: str = "") -> Figure:
+    """Units at their centroids, coloured by area class, sized by population.
+
+    If ``values`` (indexed by territory_id) is given, colour by it instead.
+    """
+    t = province.territories
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    main = t[t["lon"] < OFFSHORE_LON]
+    offshore = t[t["lon"] >= OFFSHORE_LON]
+    size = 20 + 180 * (main["population"].astype(float) / float(t["population"].max()))
+    if values is None:
+        for cls in AREA_ORDER:
+            part = main[main["area_class"] == cls]
+            ax.scatter(part["lon"], part["lat"], s=size[part.index], c=AREA_COLOURS[cls],
+                       label=label(cls, lang), alpha=0.85, edgecolor="white", linewidth=0.5)
+        ax.legend(title=label("area_class", lang), loc="upper left", bbox_to_anchor=(1.02, 1),
+                  fontsize=8)
+    else:
+        v = main["territory_id"].map(values)
+        sc = ax.scatter(main["lon"], main["lat"], s=size, c=v, cmap="viridis", alpha=0.9,
+                        edgecolor="white", linewidth=0.5)
+        fig.colorbar(sc, ax=ax, shrink=0.7, label=value_label)
+    for row in offshore.itertuples():
+        ax.annotate(f"{row.name}\n({row.lat:.2f}°N, {row.lon:.2f}°E) →",
+                    xy=(0.97, 0.03), xycoords="axes fraction", ha="right", va="bottom", fontsize=8,
+                    bbox={"boxstyle": "round", "fc": AREA_COLOURS.get(row.area_class, "grey"),
+                          "alpha": 0.3})
+    ax.set_xlabel(label("longitude", lang))
+    ax.set_ylabel(label("latitude", lang))
+    ax.set_aspect("equal")
+    ax.set_title(label("province_map", lang))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def staffing_by_commune(province: Province, lang: str = "vi") -> Figure:
+    """Posts per unit split into filled and vacant, with unplaced people beside them."""
+    held = set(province.staff["position_id"].dropna())
+    posts = province.positions.assign(filled=province.positions["position_id"].isin(held))
+    counts = posts.groupby("territory_id")["filled"].agg(filled="sum", total="size")
+    counts["vacant"] = counts["total"] - counts["filled"]
+    names = province.territories.set_index("territory_id")["name"]
+    counts = counts.sort_values("total")
+    fig, ax = plt.subplots(figsize=(7, 12))
+    y = np.arange(len(counts))
+    ax.barh(y, counts["filled"], color="#1b9e77", label=label("filled", lang))
+    ax.barh(y, counts["vacant"], left=counts["filled"], color="#e7298a",
+            label=label("vacant", lang))
+    ax.set_yticks(y, [names[i] for i in counts.index], fontsize=6)
+    ax.set_xlabel(label("posts", lang))
+    ax.set_title(label("staffing_by_commune", lang))
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def review_by_area_class(result: ReviewResult, lang: str = "vi") -> Figure:
+    """Share meeting the standard and mean gap per competency group, by area class."""
+    s = result.by_area_class.set_index("area_class").reindex(
+        [a for a in AREA_ORDER if a in set(result.by_area_class["area_class"])])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    ax1.bar([label(a, lang) for a in s.index], s["share_meeting"],
+            color=[AREA_COLOURS[a] for a in s.index])
+    ax1.set_ylim(0, 1)
+    ax1.set_ylabel(label("share_meeting", lang))
+    ax1.tick_params(axis="x", labelsize=8)
+    width = 0.25
+    x = np.arange(len(s))
+    for i, g in enumerate(GROUPS):
+        ax2.bar(x + (i - 1) * width, s[f"mean_gap_{g}"], width, label=label(g, lang))
+    ax2.set_xticks(x, [label(a, lang) for a in s.index], fontsize=8)
+    ax2.set_ylabel(label("mean_gap", lang))
+    ax2.legend(fontsize=8)
+    fig.suptitle(label("review_by_area", lang))
+    fig.tight_layout()
+    return fig
+
+
+def gap_distribution(result: ReviewResult, lang: str = "vi") -> Figure:
+    """Histogram of the positive gaps per competency group (people below the minimum only)."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    bins = np.arange(0, 41, 2.5)
+    for g in GROUPS:
+        gaps = result.people[f"gap_{g}"]
+        ax.hist(gaps[gaps > 0], bins=bins, histtype="step", linewidth=2, label=label(g, lang))
+    ax.set_xlabel(label("mean_gap", lang))
+    ax.set_ylabel(label("staff", lang))
+    ax.set_title(label("gap_distribution", lang))
+    ax.legend()
+    fig.tight_layout()
+    return fig
