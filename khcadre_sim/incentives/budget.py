@@ -1,0 +1,396 @@
+"""Budget views: cost by year with bands, the ceiling, and the questions answered by solving.
+
+Pure functions on tables and plain parameters; nothing here reads files or prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from .chain import MEASURES, run_chain
+from .places import plan_places, staff_counts
+from .spec import Design, Programme, Rates
+
+QUANTILES = (0.05, 0.50, 0.95)
+# measures reported per year (money in nominal VND, people as counts)
+YEAR_MEASURES = ("gross_outlay", "one_off_paid", "monthly_paid", "refunds_recovered",
+                 "refund_owed", "net_cost", "new_beneficiaries", "beneficiaries_end_of_year",
+                 "leavers", "terminated", "completed")
+MONEY = ("gross_outlay", "one_off_paid", "monthly_paid", "refunds_recovered", "refund_owed",
+         "net_cost")
+
+
+@dataclass
+class BudgetResult:
+    """Everything one run produces; every table is tidy and aligned on year/programme."""
+
+    design: Design
+    years: list[int]
+    places: pd.DataFrame  # requests with admitted / waitlisted / reason
+    by_year: pd.DataFrame  # year, programme, measure, expected, p5, p50, p95
+    by_commune: pd.DataFrame  # territory_id, year, programme, measures (expected)
+    by_field: pd.DataFrame  # field, year, programme, measures (expected)
+    ceiling: pd.DataFrame  # year, salary_fund, ceiling, expected_net, p95_net, p_breach
+    per_retained: pd.DataFrame  # programme, lifetime money, completed, cost per retained
+    fixed_draws: dict[str, np.ndarray]  # programme → (years, draws) net cost not scaling
+    monthly_draws: dict[str, np.ndarray]  # programme → (years, draws) net monthly support
+    exact_fixed: dict[str, np.ndarray]  # programme → (years,) expected, same split
+    exact_monthly: dict[str, np.ndarray]
+    seed: int
+    draws: int
+
+
+def salary_fund_by_year(staff_total: int, mean_coefficient: float,
+                        base_salary: np.ndarray, n_years: int) -> np.ndarray:
+    """Salary fund excluding allowances ≈ staff × mean coefficient × base salary, by month."""
+    return staff_total * mean_coefficient * base_salary[:12 * n_years].reshape(n_years, 12).sum(1)
+
+
+def _yearly(a: np.ndarray, n_years: int, stock: bool = False) -> np.ndarray:
+    """(months, cols) → (years, cols): flows are summed; stocks are taken in December."""
+    a = a[:12 * n_years].reshape(n_years, 12, -1)
+    return a[:, -1, :] if stock else a.sum(axis=1)
+
+
+def _derived(raw: dict[str, np.ndarray], n_years: int) -> dict[str, np.ndarray]:
+    """The reported measures, by year, from the chain's monthly measures."""
+    y = {m: _yearly(raw[m], n_years) for m in MEASURES if m != "active"}
+    out = {
+        "one_off_paid": y["one_off_paid"], "monthly_paid": y["monthly_paid"],
+        "gross_outlay": y["one_off_paid"] + y["monthly_paid"],
+        "refunds_recovered": y["refund_one_off"] + y["refund_monthly"],
+        "refund_owed": y["refund_owed"],
+        "new_beneficiaries": y["accepted"], "leavers": y["leavers"],
+        "terminated": y["terminated"], "completed": y["completed"],
+        "beneficiaries_end_of_year": _yearly(raw["active"], n_years, stock=True),
+    }
+    out["net_cost"] = out["gross_outlay"] - out["refunds_recovered"]
+    out["_fixed"] = y["one_off_paid"] - y["refund_one_off"]
+    out["_monthly"] = y["monthly_paid"] - y["refund_monthly"]
+    return out
+
+
+def _cohorts(places: pd.DataFrame, prog_id: str) -> pd.DataFrame:
+    p = places[(places["programme"] == prog_id) & (places["admitted"] > 0)]
+    return p.groupby(["intake", "territory_id", "field"], as_index=False)["admitted"].sum()
+
+
+def _exact_unit(prog: Programme, rates: Rates, intakes: np.ndarray,
+                base_salary: np.ndarray) -> tuple[dict[str, np.ndarray], int]:
+    """Expected flows per place granted, per intake: arrays (months, intakes)."""
+    n_months = int(intakes.max()) + prog.commitment_months if len(intakes) else 0
+    if len(base_salary) < n_months:
+        raise ValueError(f"base salary covers {len(base_salary)} months, {n_months} needed")
+    return run_chain(prog, rates, intakes, np.ones(len(intakes)), base_salary, n_months,
+                     per_intake=True), n_months
+
+
+def _group_exact(unit: dict[str, np.ndarray], coh: pd.DataFrame, intakes: np.ndarray,
+                 key: str, n_years: int) -> pd.DataFrame:
+    """Expected yearly measures by commune or field: places matrix × per-place flows."""
+    mat = coh.pivot_table(index=key, columns="intake", values="admitted", aggfunc="sum",
+                          fill_value=0).reindex(columns=intakes, fill_value=0)
+    flows = {m: unit[m] @ mat.to_numpy(dtype=float).T for m in MEASURES}  # (months, groups)
+    d = _derived(flows, n_years)
+    frames = []
+    for yi in range(n_years):
+        frames.append(pd.DataFrame({key: mat.index, "year_index": yi,
+                                    **{m: d[m][yi] for m in YEAR_MEASURES}}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _band_rows(year_vals: dict[str, np.ndarray], exact: dict[str, np.ndarray], prog: str,
+               years: list[int]) -> list[dict]:
+    rows = []
+    for m in YEAR_MEASURES:
+        q = np.quantile(year_vals[m], QUANTILES, axis=1)
+        for yi, year in enumerate(years):
+            rows.append({"year": year, "programme": prog, "measure": m,
+                         "expected": float(exact[m][yi, 0]), "mc_mean":
+                         float(year_vals[m][yi].mean()), "p5": float(q[0, yi]),
+                         "p50": float(q[1, yi]), "p95": float(q[2, yi])})
+    return rows
+
+
+def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
+               staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
+               seed: int = 0, draws: int | None = None,
+               commune_cap_share: float | None = None) -> BudgetResult:
+    """Places under the caps → exact expectation and Monte Carlo bands → budget views.
+
+    ``base_salary``: VND per month from January of the first year, covering every commitment;
+    ``talent_share``: share of the salary fund allowed for talent, per year.
+    """
+    draws = design.draws if draws is None else int(draws)
+    years = list(range(design.first_year, design.last_year + 1))
+    n_years, horizon = len(years), 12 * len(years)
+    places = plan_places(design, territories, positions, staff, commune_cap_share)
+    rng = np.random.default_rng(seed)
+    band_rows: list[dict] = []
+    communes, fields, retained = [], [], []
+    fixed_d, month_d, fixed_x, month_x = {}, {}, {}, {}
+    totals_mc: dict[str, np.ndarray] = {m: np.zeros((n_years, draws)) for m in YEAR_MEASURES}
+    totals_x: dict[str, np.ndarray] = {m: np.zeros((n_years, 1)) for m in YEAR_MEASURES}
+    for prog in design.programmes:
+        rates = design.rates[prog.kind]
+        coh = _cohorts(places, prog.id)
+        per_intake = coh.groupby("intake")["admitted"].sum()
+        intakes = per_intake.index.to_numpy(dtype=np.int64)
+        counts = per_intake.to_numpy()
+        if len(intakes):
+            unit, n_ext = _exact_unit(prog, rates, intakes, base_salary)
+            ex = _derived({m: unit[m] @ counts.astype(float)[:, None] for m in MEASURES},
+                          n_years)
+            mc = _derived(run_chain(prog, rates, intakes, counts, base_salary, horizon, rng=rng,
+                                    draws=draws), n_years)
+            life = {m: float(unit[m].sum(axis=0) @ counts) for m in MEASURES}
+            communes.append(_group_exact(unit, coh, intakes, "territory_id", n_years)
+                            .assign(programme=prog.id))
+            fields.append(_group_exact(unit, coh, intakes, "field", n_years)
+                          .assign(programme=prog.id))
+        else:  # nobody admitted: a programme with no cost, kept visible in every table
+            ex = {m: np.zeros((n_years, 1)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
+            mc = {m: np.zeros((n_years, draws)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
+            life = dict.fromkeys(MEASURES, 0.0)
+        band_rows += _band_rows(mc, ex, prog.id, years)
+        for m in YEAR_MEASURES:
+            totals_mc[m] += mc[m]
+            totals_x[m] += ex[m]
+        fixed_d[prog.id], month_d[prog.id] = mc["_fixed"], mc["_monthly"]
+        fixed_x[prog.id], month_x[prog.id] = ex["_fixed"][:, 0], ex["_monthly"][:, 0]
+        net_life = (life["one_off_paid"] + life["monthly_paid"] - life["refund_one_off"]
+                    - life["refund_monthly"])
+        retained.append({
+            "programme": prog.id, "places_granted": int(counts.sum()) if len(intakes) else 0,
+            "accepted": life["accepted"], "completed_commitment": life["completed"],
+            "gross_outlay_lifetime": life["one_off_paid"] + life["monthly_paid"],
+            "refunds_recovered_lifetime": life["refund_one_off"] + life["refund_monthly"],
+            "net_cost_lifetime": net_life,
+            "cost_per_retained": net_life / life["completed"] if life["completed"] > 0
+            else float("nan")})
+    band_rows += _band_rows(totals_mc, totals_x, "all", years)
+    by_year = pd.DataFrame(band_rows)
+    counts_t = staff_counts(staff, positions, territories)
+    fund = salary_fund_by_year(int(counts_t.sum()), design.mean_salary_coefficient, base_salary,
+                               n_years)
+    if design.ceiling_mode == "vnd":
+        ceiling = np.full(n_years, design.ceiling_vnd_per_year)
+    else:
+        ceiling = fund * np.asarray(talent_share, dtype=float)[:n_years]
+    net = totals_mc["net_cost"]
+    ceil_df = pd.DataFrame({
+        "year": years, "salary_fund": fund, "ceiling": ceiling,
+        "expected_net": totals_x["net_cost"][:, 0],
+        "p95_net": np.quantile(net, 0.95, axis=1),
+        "p_breach": (net > ceiling[:, None]).mean(axis=1)})
+
+    def finish(frames: list[pd.DataFrame], key: str) -> pd.DataFrame:
+        if not frames:
+            return pd.DataFrame(columns=[key, "year", "programme", *YEAR_MEASURES])
+        df = pd.concat(frames, ignore_index=True)
+        df.insert(1, "year", design.first_year + df.pop("year_index"))
+        return df[[key, "year", "programme", *YEAR_MEASURES]]
+
+    return BudgetResult(design=design, years=years, places=places, by_year=by_year,
+                        by_commune=finish(communes, "territory_id"),
+                        by_field=finish(fields, "field"), ceiling=ceil_df,
+                        per_retained=pd.DataFrame(retained), fixed_draws=fixed_d,
+                        monthly_draws=month_d, exact_fixed=fixed_x, exact_monthly=month_x,
+                        seed=seed, draws=draws)
+
+
+# ---------------------------------------------------------------- questions answered by solving
+
+
+@dataclass(frozen=True)
+class CeilingAnswer:
+    """The largest lever value whose P-quantile net cost stays within the ceiling every year."""
+
+    status: str  # "solved" | "infeasible" | "unbounded"
+    lever: str  # "monthly_scale" | "recruits_per_year"
+    value: float  # scale of the monthly amounts, or offers per year
+    quantile: float
+    binding_year: int | None
+    quantile_cost_by_year: tuple[float, ...]
+    ceiling_by_year: tuple[float, ...]
+    message: str
+
+
+def _split(result: BudgetResult, targets: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    fixed = sum(result.fixed_draws.values())
+    monthly_other = sum(v for k, v in result.monthly_draws.items() if k not in targets)
+    monthly_target = sum(v for k, v in result.monthly_draws.items() if k in targets)
+    return fixed + monthly_other, monthly_target
+
+
+def largest_monthly_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
+                          programmes: list[str] | None = None,
+                          quantile: float = 0.95) -> CeilingAnswer:
+    """Largest factor s on the monthly support of ``programmes`` (default: all) such that the
+    ``quantile`` of each year's net cost is ≤ the ceiling.
+
+    The same draws are reused for every s (common random numbers): who accepts, leaves or is
+    evaluated does not depend on the amount, so each draw's cost is F + s·M with M ≥ 0 and the
+    quantile rises monotonically with s — a root-finder (Brent) then gives the exact answer.
+    """
+    targets = programmes or [p.id for p in result.design.programmes]
+    F, M = _split(result, targets)
+    F, M = np.broadcast_to(F, (len(result.years), result.draws)), np.broadcast_to(
+        M, (len(result.years), result.draws))
+    X = np.broadcast_to(np.asarray(ceiling_vnd, dtype=float), (len(result.years),))
+
+    def qcost(s: float) -> np.ndarray:
+        return np.quantile(F + s * M, quantile, axis=1)
+
+    def g(s: float) -> float:
+        return float(np.max(qcost(s) - X))
+
+    def answer(status: str, s: float, msg: str) -> CeilingAnswer:
+        q = qcost(s)
+        return CeilingAnswer(status, "monthly_scale", s, quantile,
+                             result.years[int(np.argmax(q - X))] if status == "solved" else None,
+                             tuple(float(v) for v in q), tuple(float(v) for v in X), msg)
+
+    if g(0.0) > 0:
+        worst = result.years[int(np.argmax(qcost(0.0) - X))]
+        return answer("infeasible", 0.0, f"even with no monthly support, the one-off payments "
+                      f"exceed the ceiling in {worst} at P{quantile * 100:.0f}; lower the "
+                      f"one-off amounts or the number of offers")
+    hi = 1.0
+    while g(hi) <= 0:
+        hi *= 2
+        if hi > 1e6:
+            return answer("unbounded", hi, "the monthly support of "
+                          "these programmes costs nothing within the horizon; any amount fits")
+    s = brentq(g, 0.0, hi, xtol=1e-9, rtol=1e-12)
+    while g(s) > 0:  # land on the feasible side of the root
+        s = np.nextafter(s, 0.0)
+    return answer("solved", float(s), "")
+
+
+def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
+                     staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
+                     programme: str, ceiling_vnd: float | np.ndarray, quantile: float = 0.95,
+                     seed: int = 0, draws: int | None = None, upper: int = 2000) -> CeilingAnswer:
+    """Largest number of offers per year (same every year of the programme) of one recruitment
+    programme such that the quantile of each year's net cost stays within the ceiling.
+
+    Bisection over whole numbers, re-running the model with the same seed for each candidate; the
+    answer k is checked directly (k fits and k + 1 does not)."""
+    prog = next((p for p in design.programmes if p.id == programme), None)
+    if prog is None or prog.kind != "recruit":
+        raise ValueError(f"'{programme}' is not a recruitment programme of the design")
+    years = sorted(prog.recruits_per_year) or [design.first_year]
+    X = np.broadcast_to(np.asarray(ceiling_vnd, dtype=float), (design.last_year
+                                                               - design.first_year + 1,))
+
+    def qcost(k: int) -> np.ndarray:
+        p2 = dataclasses.replace(prog, recruits_per_year=dict.fromkeys(years, k))
+        d2 = design.with_programmes([p2 if p.id == programme else p for p in design.programmes])
+        r = run_budget(d2, territories, positions, staff, base_salary, talent_share, seed, draws)
+        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+        if quantile == 0.95:
+            return net["p95"].to_numpy()
+        raise ValueError("only the 95th percentile is kept per run")
+
+    def fits(k: int) -> bool:
+        return bool(np.all(qcost(k) <= X))
+
+    def answer(status: str, k: int, msg: str) -> CeilingAnswer:
+        q = qcost(k)
+        return CeilingAnswer(status, "recruits_per_year", float(k), quantile,
+                             design.first_year + int(np.argmax(q - X)) if status == "solved"
+                             else None, tuple(float(v) for v in q), tuple(float(v) for v in X),
+                             msg)
+
+    if not fits(0):
+        return answer("infeasible", 0, "the other programmes alone exceed the ceiling")
+    if fits(upper):
+        return answer("unbounded", upper, f"even {upper} offers a year fit (caps bind first)")
+    lo, hi = 0, upper
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    msg = "" if not fits(lo + 1) else "cost is not monotone in the offers near the answer"
+    return answer("solved", lo, msg)
+
+
+def cost_curve_amounts(result: BudgetResult, scales: np.ndarray,
+                       programmes: list[str] | None = None) -> pd.DataFrame:
+    """Net cost by year against a factor on the monthly amounts (same draws: exact and quick)."""
+    targets = programmes or [p.id for p in result.design.programmes]
+    F, M = _split(result, targets)
+    Fx = sum(result.exact_fixed.values()) + sum(v for k, v in result.exact_monthly.items()
+                                                if k not in targets)
+    Mx = sum(v for k, v in result.exact_monthly.items() if k in targets)
+    ceiling = result.ceiling["ceiling"].to_numpy()
+    rows = []
+    for s in scales:
+        tot = F + s * M
+        q = np.quantile(tot, QUANTILES, axis=1)
+        ex = np.broadcast_to(Fx + s * Mx, (len(result.years),))
+        for yi, year in enumerate(result.years):
+            rows.append({"monthly_scale": float(s), "year": year, "expected": float(ex[yi]),
+                         "p5": q[0, yi], "p50": q[1, yi],
+                         "p95": q[2, yi], "p_breach": float((tot[yi] > ceiling[yi]).mean())})
+    return pd.DataFrame(rows)
+
+
+def cost_curve_caps(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
+                    staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
+                    shares: np.ndarray, seed: int = 0, draws: int = 2000) -> pd.DataFrame:
+    """Net cost by year, places granted and waitlisted, against the commune cap share."""
+    rows = []
+    for share in shares:
+        r = run_budget(design, territories, positions, staff, base_salary, talent_share, seed,
+                       draws, commune_cap_share=float(share))
+        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+        granted, wait = int(r.places["admitted"].sum()), int(r.places["waitlisted"].sum())
+        for _, row in net.iterrows():
+            rows.append({"commune_cap_share": float(share), "year": int(row["year"]),
+                         "expected": row["expected"], "p5": row["p5"], "p50": row["p50"],
+                         "p95": row["p95"], "places_granted": granted, "waitlisted": wait})
+    return pd.DataFrame(rows)
+
+
+def _with_rate(design: Design, key: str, value: float) -> Design:
+    """A copy of the design with one uncertain rate changed (``_recruit``/``_existing`` suffix =
+    that kind only)."""
+    rates = dict(design.rates)
+    for kind, r in rates.items():
+        base_key = key
+        if key.endswith(("_recruit", "_existing")):
+            base_key, _, k_kind = key.rpartition("_")
+            if k_kind != kind:
+                continue
+        if base_key in {f.name for f in dataclasses.fields(Rates)}:
+            rates[kind] = dataclasses.replace(r, **{base_key: value})
+    return dataclasses.replace(design, rates=rates)
+
+
+def sensitivity(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
+                staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
+                ) -> pd.DataFrame:
+    """Expected net cost 2026–2030 with each uncertain rate at the low and high end of its range
+    (the others at their scenario values) — a tornado table, exact expectations."""
+    def total(d: Design) -> float:
+        r = run_budget(d, territories, positions, staff, base_salary, talent_share, 0, draws=100)
+        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+        return float(net["expected"].sum())
+
+    base = total(design)
+    rows = []
+    for key, (lo, hi) in design.ranges.items():
+        rows.append({"rate": key, "low": lo, "high": hi,
+                     "net_cost_at_low": total(_with_rate(design, key, lo)),
+                     "net_cost_at_high": total(_with_rate(design, key, hi)),
+                     "net_cost_base": base})
+    df = pd.DataFrame(rows, columns=["rate", "low", "high", "net_cost_at_low",
+                                     "net_cost_at_high", "net_cost_base"])
+    df["swing"] = (df["net_cost_at_high"] - df["net_cost_at_low"]).abs()
+    return df.sort_values("swing", ascending=False, ignore_index=True)

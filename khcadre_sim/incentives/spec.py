@@ -1,0 +1,347 @@
+"""Incentive programmes as read from a scenario: typed, validated, with errors that name the key.
+
+A scenario's ``[levers.incentives]`` holds the designs the province can choose (programmes,
+beneficiary caps, budget ceiling); ``[uncertainties.incentives]`` the rates nobody controls
+(acceptance of offers, evaluation outcomes, monthly attrition, refund collection);
+``[constants.incentives]`` the modelling constants (salary-fund assumption, draws, horizon).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..errors import Problem, ScenarioError
+
+KINDS = ("recruit", "existing")
+UNITS = ("vnd", "base_salary")
+RATINGS = ("not_completed", "completed", "good", "excellent")  # worst → best
+CEILING_MODES = ("salary_fund_share", "vnd")
+AREA_CLASSES = ("urban", "rural", "mountain", "island")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One support programme (Resolution §II.8).
+
+    Amounts are in VND or multiples of the dated base salary (``*_unit``).  Monthly support is paid
+    at ``monthly × level_factors[level]``; evaluations every ``evaluation_months`` move a person up
+    or down a level or end the support.  Support lasts ``commitment_months``; leaving (or, if
+    ``refund_on_termination``, failing an evaluation) before then triggers a refund of
+    ``refund_one_off_share`` of the one-off and ``refund_monthly_share`` of the monthly support
+    received, scaled by the unserved share of the commitment when ``refund_pro_rata``.
+    """
+
+    id: str
+    name_vi: str
+    name_en: str
+    kind: str  # recruit (new talent) | existing (capable staff already at the grassroots)
+    priority: int
+    fields: tuple[str, ...]
+    area_classes: tuple[str, ...]
+    one_off: float
+    one_off_unit: str
+    monthly: float
+    monthly_unit: str
+    level_factors: tuple[float, ...]
+    start_level: int
+    evaluation_months: int
+    commitment_months: int
+    refund_one_off_share: float
+    refund_monthly_share: float
+    refund_pro_rata: bool
+    refund_on_termination: bool
+    # recruit: offers per year (province total), made in `intake_month` of each year
+    recruits_per_year: dict[int, int] = field(default_factory=dict)
+    intake_month: int = 10
+    # existing: who is eligible, and when support starts
+    min_rating: str = "excellent"
+    min_score_development: float = 0.0
+    start: dt.date = dt.date(2027, 1, 1)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Uncertain rates for one kind of programme (monthly hazard; per-evaluation probabilities)."""
+
+    acceptance: float
+    attrition_monthly: float
+    evaluation_raise: float
+    evaluation_lower: float
+    evaluation_terminate: float
+    refund_collection: float
+
+    @property
+    def evaluation_continue(self) -> float:
+        return 1.0 - self.evaluation_raise - self.evaluation_lower - self.evaluation_terminate
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything the incentive model needs from a scenario, validated."""
+
+    programmes: tuple[Programme, ...]
+    commune_cap_share: float
+    province_cap_share: float
+    ceiling_mode: str
+    ceiling_vnd_per_year: float
+    rates: dict[str, Rates]  # by programme kind
+    ranges: dict[str, tuple[float, float]]  # plausible low/high of each uncertain rate
+    mean_salary_coefficient: float
+    salary_fund_note: str
+    draws: int
+    solver_ceiling_vnd_per_year: float = 0.0
+    first_year: int = 2026
+    last_year: int = 2030
+
+    def with_programmes(self, programmes: list[Programme] | tuple[Programme, ...]) -> Design:
+        return replace(self, programmes=tuple(programmes))
+
+
+RATE_KEYS = ("acceptance", "attrition_monthly", "evaluation_raise", "evaluation_lower",
+             "evaluation_terminate", "refund_collection")
+
+
+class _Checker:
+    """Collects problems so the user sees all of them at once."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str, fix: str, origin_key: str | None = None) -> None:
+        self.problems.append(Problem(file=self.origin(origin_key or key), column=key,
+                                     message=message, fix=fix))
+
+    def number(self, table: dict, key: str, prefix: str, *, lo: float | None = None,
+               hi: float | None = None, integer: bool = False, origin_key: str | None = None,
+               default: Any = None) -> float:
+        full = f"{prefix}.{key}"
+        value = table.get(key, default)
+        if value is None:
+            self.add(full, "missing", f"add {key} = <number>", origin_key)
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(full, f"'{value}' is not a number", f"write {key} = <number>", origin_key)
+            return 0.0
+        if integer and int(value) != value:
+            self.add(full, f"{value} is not a whole number", "write a whole number", origin_key)
+        if lo is not None and value < lo or hi is not None and value > hi:
+            rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
+            self.add(full, f"{value:g} is out of range", f"use a value {rng}", origin_key)
+        return int(value) if integer else float(value)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ScenarioError(self.problems)
+
+
+def _origin_fn(scenario):
+    origin = getattr(scenario, "origin", None)
+
+    def f(key: str) -> str:
+        if origin is None:
+            return "scenario"
+        try:
+            return str(origin(key))
+        except Exception:  # noqa: BLE001 — an unknown key still deserves a file name
+            return str(origin("levers.incentives")) if key != "levers.incentives" else "scenario"
+    return f
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
+               first_year: int, last_year: int) -> Programme | None:
+    p = f"levers.incentives.programmes[{i}]"
+    okey = "levers.incentives.programmes"
+    if not isinstance(raw, dict):
+        chk.add(p, "not a table", "write [[levers.incentives.programmes]] with its keys", okey)
+        return None
+    pid = str(raw.get("id", "")).strip()
+    if not pid:
+        chk.add(p + ".id", "missing programme id", 'add id = "short_name"', okey)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        chk.add(p + ".kind", f"'{kind}' is not a programme kind", f"use one of {KINDS}", okey)
+    fields = raw.get("fields", [])
+    if not isinstance(fields, list) or not fields:
+        chk.add(p + ".fields", "needs a non-empty list of field codes",
+                'write fields = ["it_digital", "land"] (codes of data/fields.csv)', okey)
+        fields = []
+    elif known_fields is not None:
+        unknown = [f for f in fields if f not in known_fields]
+        if unknown:
+            chk.add(p + ".fields", f"unknown field code(s) {unknown}",
+                    f"use codes of data/fields.csv: {sorted(known_fields)}", okey)
+    areas = raw.get("area_classes", list(AREA_CLASSES))
+    if not isinstance(areas, list) or any(a not in AREA_CLASSES for a in areas) or not areas:
+        chk.add(p + ".area_classes", f"'{areas}' is not a list of area classes",
+                f"use a subset of {list(AREA_CLASSES)}", okey)
+        areas = list(AREA_CLASSES)
+    units = {}
+    for key in ("one_off_unit", "monthly_unit"):
+        units[key] = raw.get(key, "vnd")
+        if units[key] not in UNITS:
+            chk.add(f"{p}.{key}", f"'{units[key]}' is not a unit", f"use one of {UNITS}", okey)
+    one_off = chk.number(raw, "one_off", p, lo=0, origin_key=okey)
+    monthly = chk.number(raw, "monthly", p, lo=0, origin_key=okey)
+    factors = raw.get("level_factors", [1.0])
+    if (not isinstance(factors, list) or not factors
+            or any(isinstance(f, bool) or not isinstance(f, int | float) or f < 0
+                   for f in factors)):
+        chk.add(p + ".level_factors", f"'{factors}' is not a list of non-negative numbers",
+                "write level_factors = [0.5, 1.0, 1.5] (lowest to highest level)", okey)
+        factors = [1.0]
+    start_level = chk.number(raw, "start_level", p, lo=0, hi=len(factors) - 1, integer=True,
+                             origin_key=okey, default=0)
+    ev = chk.number(raw, "evaluation_months", p, lo=1, hi=120, integer=True, origin_key=okey)
+    commit = chk.number(raw, "commitment_months", p, lo=1, hi=240, integer=True, origin_key=okey)
+    if ev and commit and commit < ev:
+        chk.add(p + ".commitment_months",
+                f"the commitment ({commit} months) is shorter than the evaluation period ({ev})",
+                "make commitment_months at least evaluation_months", okey)
+    shares = {k: chk.number(raw, k, p, lo=0, hi=1, origin_key=okey, default=0.0)
+              for k in ("refund_one_off_share", "refund_monthly_share")}
+    flags = {}
+    for key, default in (("refund_pro_rata", True), ("refund_on_termination", True)):
+        flags[key] = raw.get(key, default)
+        if not isinstance(flags[key], bool):
+            chk.add(f"{p}.{key}", f"'{flags[key]}' is not true/false", "write true or false", okey)
+    priority = chk.number(raw, "priority", p, lo=0, integer=True, origin_key=okey, default=i + 1)
+    extra: dict[str, Any] = {}
+    if kind == "recruit":
+        rpy = raw.get("recruits_per_year", {})
+        recruits: dict[int, int] = {}
+        if not isinstance(rpy, dict) or not rpy:
+            chk.add(p + ".recruits_per_year", "needs offers per year",
+                    "write recruits_per_year = { 2027 = 30, 2028 = 30 }", okey)
+        else:
+            for y, _n in rpy.items():
+                try:
+                    year = int(y)
+                except ValueError:
+                    year = -1
+                if not first_year <= year <= last_year:
+                    chk.add(f"{p}.recruits_per_year.{y}",
+                            f"year {y} is outside {first_year}–{last_year}",
+                            f"use years {first_year}–{last_year}", okey)
+                    continue
+                recruits[year] = chk.number(rpy, str(y), f"{p}.recruits_per_year", lo=0,
+                                            integer=True, origin_key=okey)
+        extra["recruits_per_year"] = recruits
+        extra["intake_month"] = chk.number(raw, "intake_month", p, lo=1, hi=12, integer=True,
+                                           origin_key=okey, default=10)
+    elif kind == "existing":
+        rating = raw.get("min_rating", "excellent")
+        if rating not in RATINGS:
+            chk.add(p + ".min_rating", f"'{rating}' is not a rating", f"use one of {RATINGS}", okey)
+            rating = "excellent"
+        extra["min_rating"] = rating
+        extra["min_score_development"] = chk.number(raw, "min_score_development", p, lo=0,
+                                                    hi=100, origin_key=okey, default=0.0)
+        start = _as_date(raw.get("start"))
+        if start is None or not dt.date(first_year, 1, 1) <= start <= dt.date(last_year, 12, 31):
+            chk.add(p + ".start", f"start '{raw.get('start')}' is not a date in "
+                    f"{first_year}–{last_year}", f"write start = {first_year + 1}-01-01", okey)
+            start = dt.date(first_year, 1, 1)
+        extra["start"] = start
+    return Programme(
+        id=pid, name_vi=str(raw.get("name_vi", pid)), name_en=str(raw.get("name_en", pid)),
+        kind=str(kind), priority=int(priority), fields=tuple(fields),
+        area_classes=tuple(areas), one_off=one_off, one_off_unit=units["one_off_unit"],
+        monthly=monthly, monthly_unit=units["monthly_unit"],
+        level_factors=tuple(float(f) for f in factors), start_level=int(start_level),
+        evaluation_months=int(ev), commitment_months=int(commit),
+        refund_one_off_share=shares["refund_one_off_share"],
+        refund_monthly_share=shares["refund_monthly_share"],
+        refund_pro_rata=bool(flags["refund_pro_rata"]),
+        refund_on_termination=bool(flags["refund_on_termination"]), **extra)
+
+
+def _rates(unc: dict, kind: str, chk: _Checker) -> Rates:
+    p = "uncertainties.incentives"
+    vals = {}
+    for key in RATE_KEYS:
+        # a kind-specific value (e.g. acceptance_recruit) wins over the shared one
+        k = f"{key}_{kind}" if f"{key}_{kind}" in unc else key
+        vals[key] = chk.number(unc, k, p, lo=0, hi=1)
+    r = Rates(**vals)
+    if r.evaluation_continue < -1e-12:
+        chk.add(p + ".evaluation_terminate", "evaluation outcome probabilities add up to more "
+                "than 1", "make evaluation_raise + evaluation_lower + evaluation_terminate ≤ 1")
+    return r
+
+
+def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Design:
+    """Read and check the incentive sections of a scenario; raise ScenarioError listing all."""
+    chk = _Checker(_origin_fn(scenario))
+    lev = (scenario.levers or {}).get("incentives")
+    unc = (scenario.uncertainties or {}).get("incentives")
+    con = (scenario.constants or {}).get("incentives", {})
+    if not isinstance(lev, dict) or not isinstance(unc, dict):
+        chk.add("levers.incentives", "the scenario has no incentive sections",
+                "add [levers.incentives] and [uncertainties.incentives] (see scenarios/base.toml)",
+                "levers")
+        chk.raise_if_any()
+    first = int(con.get("first_year", 2026))
+    last = int(con.get("last_year", 2030))
+    raw_progs = lev.get("programmes", [])
+    if not isinstance(raw_progs, list) or not raw_progs:
+        chk.add("levers.incentives.programmes", "no programmes",
+                "add at least one [[levers.incentives.programmes]] table")
+        raw_progs = []
+    progs = [_programme(r, i, chk, known_fields, first, last) for i, r in enumerate(raw_progs)]
+    ids = [q.id for q in progs if q is not None]
+    dup = sorted({x for x in ids if ids.count(x) > 1})
+    if dup:
+        chk.add("levers.incentives.programmes", f"programme ids repeated: {dup}",
+                "give each programme its own id")
+    p = "levers.incentives"
+    commune_cap = chk.number(lev, "commune_cap_share", p, lo=0, hi=1)
+    province_cap = chk.number(lev, "province_cap_share", p, lo=0, hi=1)
+    mode = lev.get("ceiling_mode", "salary_fund_share")
+    if mode not in CEILING_MODES:
+        chk.add(p + ".ceiling_mode", f"'{mode}' is not a ceiling mode",
+                f"use one of {CEILING_MODES}")
+    ceiling_vnd = chk.number(lev, "ceiling_vnd_per_year", p, lo=0, default=0.0)
+    solver_x = chk.number(lev, "solver_ceiling_vnd_per_year", p, lo=0, default=0.0)
+    if mode == "vnd" and ceiling_vnd <= 0:
+        chk.add(p + ".ceiling_vnd_per_year", "ceiling_mode is 'vnd' but no ceiling is given",
+                "write ceiling_vnd_per_year = 25_000_000_000")
+    kinds = sorted({q.kind for q in progs if q is not None and q.kind in KINDS}) or list(KINDS)
+    rates = {k: _rates(unc, k, chk) for k in kinds}
+    ranges: dict[str, tuple[float, float]] = {}
+    for key, val in (unc.get("ranges") or {}).items():
+        ok = (isinstance(val, list) and len(val) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in val)
+              and 0 <= val[0] <= val[1] <= 1)
+        if not ok:
+            chk.add(f"uncertainties.incentives.ranges.{key}", f"'{val}' is not a [low, high] "
+                    "pair within 0–1", f"write {key} = [0.5, 0.9]")
+            continue
+        ranges[key] = (float(val[0]), float(val[1]))
+    coef = chk.number(con, "mean_salary_coefficient", "constants.incentives", lo=0.0,
+                      default=3.0)
+    draws = chk.number(con, "draws", "constants.incentives", lo=100, hi=1_000_000, integer=True,
+                       default=10_000)
+    chk.raise_if_any()
+    return Design(programmes=tuple(q for q in progs if q is not None),
+                  commune_cap_share=commune_cap, province_cap_share=province_cap,
+                  ceiling_mode=str(mode), ceiling_vnd_per_year=ceiling_vnd, rates=rates,
+                  ranges=ranges, mean_salary_coefficient=coef,
+                  salary_fund_note=str(con.get("mean_salary_coefficient_source", "")),
+                  draws=int(draws), solver_ceiling_vnd_per_year=solver_x, first_year=first,
+                  last_year=last)
