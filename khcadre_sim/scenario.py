@@ -2,7 +2,8 @@
 
 Levers (what the province decides), uncertainties (what nobody controls) and constants (facts)
 are kept apart, as in exploratory modelling. An override names its parent with
-``extends = "base.toml"`` and may only set keys that the base declares, with values of the same
+``extends = "base.toml"`` (without it, the bundled base is the parent) and may only set keys
+that the base declares, with values of the same
 type — so a typo is an error naming the file, the key and the valid form, not a silent no-op.
 """
 
@@ -99,7 +100,7 @@ def _merge(base: dict, override: dict, file: str, prefix: str, origin: dict[str,
     """Merge ``override`` into ``base`` in place, rejecting unknown keys and wrong types."""
     for key, value in override.items():
         dotted = f"{prefix}.{key}" if prefix else key
-        if prefix in OPEN_TABLES or dotted in OPEN_TABLES and key not in base:
+        if prefix in OPEN_TABLES or (dotted in OPEN_TABLES and key not in base):
             base[key] = copy.deepcopy(value)
             origin[dotted] = file
             continue
@@ -147,7 +148,10 @@ def _resolve_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, 
     raw = _read_toml(path)
     parent = raw.pop("extends", None)
     if parent is None:
-        return [(path, raw)]
+        if path == DEFAULT_SCENARIO.resolve():
+            return [(path, raw)]
+        # a file without 'extends' overrides the bundled base: planners write only what changes
+        return [*_resolve_chain(DEFAULT_SCENARIO, (*seen, path)), (path, raw)]
     if not isinstance(parent, str):
         raise ScenarioError(Problem(file=str(path), column="extends", message="not a string",
                                     fix='write extends = "base.toml"'))
