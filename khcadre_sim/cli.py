@@ -88,7 +88,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def _run_review(province, scenario, out_dir: Path) -> dict:
     result = review(province, ReviewSettings.from_scenario(scenario),
                     load_area_class_priorities())
-    return write_review(result, out_dir, _meta(province, scenario))
+    return write_review(result, out_dir, _meta(province, scenario), province)
 
 
 def cmd_review(args: argparse.Namespace) -> int:

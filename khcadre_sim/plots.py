@@ -9,6 +9,9 @@ from matplotlib.figure import Figure
 
 from .io import Province
 from .labels import label
+
+__all__ = ["gap_distribution", "label", "province_map", "review_by_area_class",
+           "staffing_by_commune"]
 from .review import GROUPS, ReviewResult
 
 AREA_COLOURS = {"urban": "#d95f02", "rural": "#1b9e77", "mountain": "#7570b3",

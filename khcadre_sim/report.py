@@ -61,8 +61,26 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
-    """Write the competency review tables and its summary.json; return the summary."""
+def save_figure(fig: Any, path: Path) -> None:
+    """Save a matplotlib figure as PNG and release it."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any],
+                 province: Any = None, lang: str = "vi") -> dict[str, Any]:
+    """Write the competency review tables, figures and summary.json; return the summary."""
+    from . import plots
+
+    figures = {"review_by_area_class.png": plots.review_by_area_class(result, lang)}
+    if province is not None:
+        share = result.by_commune.set_index("territory_id")["share_meeting"]
+        figures["review_map.png"] = plots.province_map(
+            province, lang, values=share, value_label=plots.label("share_meeting", lang))
+    for name, fig in figures.items():
+        save_figure(fig, out_dir / name)
     files = {
         "review_people.csv": result.people,
         "review_warnings.csv": result.warnings,
@@ -81,7 +99,7 @@ def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any]) -> d
         "warnings": len(result.warnings),
         "major_warnings": int((result.warnings["severity"] == "major").sum()),
         "headline": result.headline(),
-        "files": sorted(files),
+        "files": sorted([*files, *figures]),
     }
     write_json(summary, out_dir / "summary.json")
     return summary
@@ -115,6 +133,8 @@ def write_index(out_dir: Path, title: str, meta: dict[str, Any],
         body.append(" · ".join(f'<a href="{html.escape(folder)}/{html.escape(f)}">'
                                f"{html.escape(f)}</a>" for f in files))
         body.append("</p>")
+        body += [f'<img src="{html.escape(folder)}/{html.escape(f)}" alt="{html.escape(f)}" '
+                 'style="max-width:48%">' for f in files if f.endswith(".png")]
     (out_dir / "index.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     page = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title></head><body>" + "\n".join(body)
