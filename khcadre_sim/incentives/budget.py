@@ -80,10 +80,11 @@ def _cohorts(places: pd.DataFrame, prog_id: str) -> pd.DataFrame:
     return p.groupby(["intake", "territory_id", "field"], as_index=False)["admitted"].sum()
 
 
-def _exact_unit(prog: Programme, rates: Rates, intakes: np.ndarray,
-                base_salary: np.ndarray) -> tuple[dict[str, np.ndarray], int]:
-    """Expected flows per place granted, per intake: arrays (months, intakes)."""
-    n_months = int(intakes.max()) + prog.commitment_months if len(intakes) else 0
+def _exact_unit(prog: Programme, rates: Rates, intakes: np.ndarray, base_salary: np.ndarray,
+                horizon: int) -> tuple[dict[str, np.ndarray], int]:
+    """Expected flows per place granted, per intake, until the last commitment ends (and at
+    least over the horizon): arrays (months, intakes)."""
+    n_months = max(horizon, int(intakes.max()) + prog.commitment_months)
     if len(base_salary) < n_months:
         raise ValueError(f"base salary covers {len(base_salary)} months, {n_months} needed")
     return run_chain(prog, rates, intakes, np.ones(len(intakes)), base_salary, n_months,
@@ -143,7 +144,7 @@ def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFram
         intakes = per_intake.index.to_numpy(dtype=np.int64)
         counts = per_intake.to_numpy()
         if len(intakes):
-            unit, n_ext = _exact_unit(prog, rates, intakes, base_salary)
+            unit, _ = _exact_unit(prog, rates, intakes, base_salary, horizon)
             ex = _derived({m: unit[m] @ counts.astype(float)[:, None] for m in MEASURES},
                           n_years)
             mc = _derived(run_chain(prog, rates, intakes, counts, base_salary, horizon, rng=rng,

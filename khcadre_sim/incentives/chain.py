@@ -85,7 +85,7 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
     one_at_intake = np.zeros(n_in)
     rows = n_in if per_intake else draws
     # month first: contiguous writes while stepping
-    out = {m: np.zeros((n_months, rows)) for m in MEASURES}
+    out = {m: np.zeros((n_months, rows)) for m in (*MEASURES, "_exits_refunded")}
 
     def record(measure: str, t: int, lo: int, q: np.ndarray, idx=None) -> None:
         # q has shape (intakes in the slice, draws)
@@ -108,13 +108,11 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
         count = k_out.sum(axis=0)
         owed_one = count * (prog.refund_one_off_share * one_at_intake[sl] * frac)[:, None]
         owed_mon = (k_out * avg_out).sum(axis=0) * (prog.refund_monthly_share * frac)[:, None]
-        if exact:
-            share = rates.refund_collection
-        else:
-            share = _ratio(draw(count.astype(np.int64), rates.refund_collection), count)
+        share = rates.refund_collection if exact else 1.0  # Monte Carlo: thinned below
         record("refund_owed", t, lo, owed_one + owed_mon, idx)
         record("refund_one_off", t, lo, owed_one * share, idx)
         record("refund_monthly", t, lo, owed_mon * share, idx)
+        record("_exits_refunded", t, lo, count.astype(float), idx)
 
     for t in range(n_months):
         # cohorts in their months 1 … C−1: attrition, then evaluation
@@ -124,7 +122,12 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
             sl = slice(lo, hi)
             ages = t - intakes[sl]
             na = n[:, sl, :]
-            leave = draw(na, rates.attrition_monthly)
+            if exact:
+                leave = draw(na, rates.attrition_monthly)
+            else:  # levels nobody holds yet (before the first evaluation) need no draws
+                leave = np.zeros_like(na)
+                for k in np.flatnonzero(na.reshape(n_lv, -1).any(axis=1)):
+                    leave[k] = draw(na[k], rates.attrition_monthly)
             na -= leave  # a view: updates n in place
             record("leavers", t, lo, leave.sum(axis=0))
             exit_refund(leave, avg[:, sl, :], sl, ages, t, lo)
@@ -177,6 +180,19 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
             done = np.flatnonzero(t - intakes[sl] == C - 1)
             if done.size:
                 record("completed", t, lo, active[done], lo + done)
+    exits = out.pop("_exits_refunded")
+    if not exact:
+        # Each person owing a refund pays it with probability refund_collection, independently
+        # of everything else.  Drawing how many of a year's refund-owing exits pay, and
+        # recovering that share of the year's amounts owed, keeps the expectation exact with one
+        # draw per year instead of one per month (the amounts owed differ a little between
+        # people through the pro-rata rule; that spread is left out of the bands).
+        for y0 in range(0, n_months, 12):
+            ys = slice(y0, min(y0 + 12, n_months))
+            count = exits[ys].sum(axis=0)
+            share = _ratio(draw(count.astype(np.int64), rates.refund_collection), count)
+            out["refund_one_off"][ys] *= share
+            out["refund_monthly"][ys] *= share
     return out
 
 

@@ -131,7 +131,8 @@ def apply_caps(requests: pd.DataFrame, counts: pd.Series, commune_cap_share: flo
     field_order = field_order or {}
     hard = hard_area if hard_area is not None else pd.Series(dtype=bool)
     req["_prio"] = req["programme"].map(lambda p: priority.get(p, 0))
-    req["_hard"] = ~req["territory_id"].map(hard).fillna(False).astype(bool)
+    hard_ids = set(hard.index[hard.astype(bool).to_numpy()])
+    req["_hard"] = ~req["territory_id"].isin(hard_ids)  # False sorts first: hard areas first
     req["_fo"] = [field_order.get(p, {}).get(f, 0) for p, f in zip(req["programme"], req["field"],
                                                                     strict=True)]
     req["_seq"] = np.arange(len(req))  # keeps the candidate ranking of existing staff

@@ -170,6 +170,14 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
     if not isinstance(raw, dict):
         chk.add(p, "not a table", "write [[levers.incentives.programmes]] with its keys", okey)
         return None
+    known = {"id", "name_vi", "name_en", "kind", "priority", "fields", "area_classes", "one_off",
+             "one_off_unit", "monthly", "monthly_unit", "level_factors", "start_level",
+             "evaluation_months", "commitment_months", "refund_one_off_share",
+             "refund_monthly_share", "refund_pro_rata", "refund_on_termination",
+             "recruits_per_year", "intake_month", "min_rating", "min_score_development", "start"}
+    for key in sorted(set(raw) - known):
+        chk.add(f"{p}.{key}", "unknown programme key", f"use one of: {', '.join(sorted(known))}",
+                okey)
     pid = str(raw.get("id", "")).strip()
     if not pid:
         chk.add(p + ".id", "missing programme id", 'add id = "short_name"', okey)

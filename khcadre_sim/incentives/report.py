@@ -1,0 +1,278 @@
+"""Incentive budget views for people: bilingual labels, the Excel workbook and the figures.
+
+Figures are returned (never shown) and labelled in Vietnamese or English (``lang``).  The workbook
+has one sheet per view, a Vietnamese header row above an English one, and VND as ``#,##0``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .budget import MONEY, BudgetResult
+
+LANGS = ("vi", "en")
+
+# column or word → (Vietnamese, English)
+LABELS: dict[str, tuple[str, str]] = {
+    "year": ("Năm", "Year"),
+    "programme": ("Chương trình", "Programme"),
+    "measure": ("Chỉ tiêu", "Measure"),
+    "expected": ("Kỳ vọng (chính xác)", "Expected (exact)"),
+    "mc_mean": ("Trung bình mô phỏng", "Simulation mean"),
+    "p5": ("P5", "P5"),
+    "p50": ("P50 (trung vị)", "P50 (median)"),
+    "p95": ("P95", "P95"),
+    "territory_id": ("Mã đơn vị", "Unit code"),
+    "name": ("Tên đơn vị", "Unit"),
+    "field": ("Lĩnh vực", "Field"),
+    "intake": ("Tháng tiếp nhận", "Intake month"),
+    "intake_month": ("Tháng tiếp nhận", "Intake month"),
+    "requested": ("Số đề nghị", "Requested"),
+    "admitted": ("Số được hưởng", "Granted"),
+    "waitlisted": ("Danh sách chờ", "Waitlisted"),
+    "reason": ("Lý do", "Reason"),
+    "staff_id": ("Mã cán bộ", "Staff ID"),
+    "staff": ("Số cán bộ", "Staff"),
+    "gross_outlay": ("Tổng chi", "Gross outlay"),
+    "one_off_paid": ("Chi hỗ trợ một lần", "One-off support paid"),
+    "monthly_paid": ("Chi hỗ trợ hằng tháng", "Monthly support paid"),
+    "refunds_recovered": ("Kinh phí thu hồi", "Refunds recovered"),
+    "refund_owed": ("Kinh phí phải hoàn trả", "Refunds owed"),
+    "net_cost": ("Chi phí ròng", "Net cost"),
+    "new_beneficiaries": ("Người mới hưởng", "New beneficiaries"),
+    "beneficiaries_end_of_year": ("Người hưởng cuối năm", "Beneficiaries at year end"),
+    "leavers": ("Nghỉ việc trước hạn", "Early leavers"),
+    "terminated": ("Bị chấm dứt hỗ trợ", "Support terminated"),
+    "completed": ("Hoàn thành cam kết", "Completed commitment"),
+    "salary_fund": ("Quỹ lương (ước tính)", "Salary fund (estimate)"),
+    "ceiling": ("Trần kinh phí", "Budget ceiling"),
+    "expected_net": ("Chi phí ròng kỳ vọng", "Expected net cost"),
+    "p95_net": ("Chi phí ròng P95", "Net cost P95"),
+    "p_breach": ("Xác suất vượt trần", "Probability of exceeding the ceiling"),
+    "places_granted": ("Số suất được duyệt", "Places granted"),
+    "accepted": ("Số người nhận", "Accepted"),
+    "completed_commitment": ("Hoàn thành cam kết", "Completed the commitment"),
+    "gross_outlay_lifetime": ("Tổng chi cả thời gian cam kết", "Gross outlay, whole commitment"),
+    "refunds_recovered_lifetime": ("Thu hồi cả thời gian cam kết",
+                                   "Refunds, whole commitment"),
+    "net_cost_lifetime": ("Chi phí ròng cả thời gian cam kết", "Net cost, whole commitment"),
+    "cost_per_retained": ("Chi phí cho mỗi người ở lại hết cam kết",
+                          "Cost per person retained to the end of the commitment"),
+    "commune_cap_share": ("Tỷ lệ tối đa người hưởng mỗi xã", "Commune cap share"),
+    "monthly_scale": ("Hệ số mức hỗ trợ hằng tháng", "Monthly amount factor"),
+    "rate": ("Tham số bất định", "Uncertain rate"),
+    "low": ("Mức thấp", "Low"),
+    "high": ("Mức cao", "High"),
+    "net_cost_at_low": ("Chi phí ròng ở mức thấp", "Net cost at low"),
+    "net_cost_at_high": ("Chi phí ròng ở mức cao", "Net cost at high"),
+    "net_cost_base": ("Chi phí ròng cơ sở", "Net cost, base"),
+    "swing": ("Biên độ", "Swing"),
+    "scenario": ("Kịch bản", "Scenario"),
+    "all": ("Tất cả chương trình", "All programmes"),
+    "commune cap": ("Trần của xã", "Commune cap"),
+    "province cap": ("Trần của tỉnh", "Province cap"),
+    "vnd_bn": ("tỷ đồng", "billion VND"),
+    "acceptance_recruit": ("Tỷ lệ nhận lời (thu hút mới)", "Acceptance (new talent)"),
+    "acceptance_existing": ("Tỷ lệ tham gia (cán bộ hiện có)", "Take-up (existing staff)"),
+    "attrition_monthly": ("Tỷ lệ nghỉ việc hằng tháng", "Monthly attrition"),
+    "evaluation_raise": ("Đánh giá: tăng mức", "Evaluation: raise"),
+    "evaluation_lower": ("Đánh giá: giảm mức", "Evaluation: lower"),
+    "evaluation_terminate": ("Đánh giá: chấm dứt", "Evaluation: terminate"),
+    "refund_collection": ("Tỷ lệ thu hồi được", "Refund collection rate"),
+}
+MONEY_COLUMNS = set(MONEY) | {"expected", "mc_mean", "p5", "p50", "p95", "salary_fund", "ceiling",
+                              "expected_net", "p95_net", "gross_outlay_lifetime",
+                              "refunds_recovered_lifetime", "net_cost_lifetime",
+                              "cost_per_retained", "net_cost_at_low", "net_cost_at_high",
+                              "net_cost_base", "swing"}
+SHARE_COLUMNS = {"p_breach", "commune_cap_share", "low", "high"}
+
+SHEETS: dict[str, tuple[str, str]] = {
+    "by_year": ("Theo năm", "By year"),
+    "ceiling": ("Trần kinh phí", "Ceiling"),
+    "by_commune": ("Theo xã", "By commune"),
+    "by_field": ("Theo lĩnh vực", "By field"),
+    "places": ("Suất và danh sách chờ", "Places and waitlist"),
+    "per_retained": ("Chi phí mỗi người ở lại", "Cost per retained"),
+    "curve_cap": ("Đường chi phí theo trần xã", "Cost vs commune cap"),
+    "curve_amount": ("Đường chi phí theo mức hỗ trợ", "Cost vs amount"),
+    "sensitivity": ("Độ nhạy", "Sensitivity"),
+    "solver": ("Mức tối đa trong trần", "Largest within ceiling"),
+}
+
+
+def text(key: str, lang: str = "vi") -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    return LABELS.get(key, (key, key))[LANGS.index(lang)]
+
+
+def programme_name(result: BudgetResult, pid: str, lang: str = "vi") -> str:
+    for p in result.design.programmes:
+        if p.id == pid:
+            return p.name_vi if lang == "vi" else p.name_en
+    return text(pid, lang)
+
+
+def money_row_measure(df: pd.DataFrame) -> pd.Series:
+    """True for rows of a tidy by-year table whose measure is money."""
+    return df["measure"].isin(MONEY)
+
+
+def write_workbook(views: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per view; row 1 Vietnamese headers, row 2 English, data below; VND ``#,##0``."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for key, df in views.items():
+        vi, en = SHEETS.get(key, (key, key))
+        ws = wb.create_sheet(vi[:31])
+        ws.sheet_properties.tabColor = "1F78B4"
+        cols = list(df.columns)
+        money_rows = (df["measure"].isin(MONEY).to_numpy() if "measure" in df.columns
+                      else np.ones(len(df), dtype=bool))
+        for j, c in enumerate(cols, start=1):
+            for r, lang in ((1, "vi"), (2, "en")):
+                cell = ws.cell(row=r, column=j, value=text(c, lang))
+                cell.font, cell.fill = bold, fill
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(text(c)) + 4))
+        for i, row in enumerate(df.itertuples(index=False), start=3):
+            for j, (c, v) in enumerate(zip(cols, row, strict=True), start=1):
+                if isinstance(v, float) and np.isnan(v):
+                    v = None
+                elif isinstance(v, np.generic):
+                    v = v.item()
+                cell = ws.cell(row=i, column=j, value=v)
+                if c in MONEY_COLUMNS and money_rows[i - 3]:
+                    cell.number_format = "#,##0"
+                elif c in SHARE_COLUMNS:
+                    cell.number_format = "0.0%"
+                elif c in MONEY_COLUMNS:  # counts of people in a tidy table
+                    cell.number_format = "#,##0.0"
+        ws.freeze_panes = "A3"
+        ws.cell(row=1, column=len(cols) + 2, value=en).font = Font(italic=True)
+    wb.save(path)
+
+
+# ---------------------------------------------------------------------------------- figures
+
+def _bn(x) -> np.ndarray:
+    return np.asarray(x, dtype=float) / 1e9
+
+
+def plot_cost_by_year(results: dict[str, BudgetResult], lang: str = "vi",
+                      measure: str = "net_cost") -> Figure:
+    """Net cost by year with the P5–P95 band, one line per design, and each design's ceiling."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, (name, r) in enumerate(results.items()):
+        d = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == measure)]
+        colour = f"C{i}"
+        ax.plot(d["year"], _bn(d["expected"]), marker="o", color=colour, label=name)
+        ax.fill_between(d["year"], _bn(d["p5"]), _bn(d["p95"]), color=colour, alpha=0.2)
+    first = next(iter(results.values()))
+    ax.plot(first.ceiling["year"], _bn(first.ceiling["ceiling"]), "k--",
+            label=text("ceiling", lang))
+    ax.set_xlabel(text("year", lang))
+    ax.set_ylabel(f"{text(measure, lang)} ({text('vnd_bn', lang)})")
+    ax.set_title("Chi phí ròng theo năm, dải P5–P95" if lang == "vi"
+                 else "Net cost by year, P5–P95 band")
+    ax.set_xticks(first.years)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
+    """Total net cost 2026–2030 and places granted against the commune cap share."""
+    tot = curve.groupby("commune_cap_share").agg(expected=("expected", "sum"),
+                                                 places=("places_granted", "first"),
+                                                 waitlisted=("waitlisted", "first"))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(tot.index * 100, _bn(tot["expected"]), marker="o", color="C0")
+    ax.set_xlabel(text("commune_cap_share", lang) + " (%)")
+    ax.set_ylabel(("Chi phí ròng 2026–2030" if lang == "vi" else "Net cost 2026–2030")
+                  + f" ({text('vnd_bn', lang)})", color="C0")
+    ax2 = ax.twinx()
+    ax2.plot(tot.index * 100, tot["places"], marker="s", color="C1",
+             label=text("places_granted", lang))
+    ax2.plot(tot.index * 100, tot["waitlisted"], marker="^", color="C2",
+             label=text("waitlisted", lang))
+    ax2.set_ylabel("Số người" if lang == "vi" else "People")
+    ax2.legend(loc="center right", fontsize=8)
+    ax.set_title("Ảnh hưởng của trần người hưởng mỗi xã" if lang == "vi"
+                 else "Effect of the per-commune beneficiary cap")
+    fig.tight_layout()
+    return fig
+
+
+def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "vi",
+                      answer_scale: float | None = None) -> Figure:
+    """Worst year's P95 and expected net cost against the factor on the monthly amounts."""
+    worst = curve.groupby("monthly_scale").agg(p95=("p95", "max"), expected=("expected", "max"))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(worst.index, _bn(worst["expected"]), marker="o",
+            label="Kỳ vọng, năm cao nhất" if lang == "vi" else "Expected, highest year")
+    ax.plot(worst.index, _bn(worst["p95"]), marker="s",
+            label="P95, năm cao nhất" if lang == "vi" else "P95, highest year")
+    ax.axhline(_bn(ceiling["ceiling"].min()), color="k", ls="--", label=text("ceiling", lang))
+    if answer_scale is not None:
+        ax.axvline(answer_scale, color="C3", ls=":",
+                   label="Mức tối đa" if lang == "vi" else "Largest factor")
+    ax.set_xlabel(text("monthly_scale", lang))
+    ax.set_ylabel(f"{text('net_cost', lang)} ({text('vnd_bn', lang)})")
+    ax.set_title("Chi phí theo mức hỗ trợ hằng tháng" if lang == "vi"
+                 else "Cost against the monthly support amount")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_refunds(result: BudgetResult, lang: str = "vi") -> Figure:
+    """Gross outlay, refunds recovered (shown separately, as income) and net cost by year."""
+    d = result.by_year[result.by_year["programme"] == "all"].pivot(
+        index="year", columns="measure", values="expected")
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    x = np.arange(len(d))
+    ax.bar(x - 0.2, _bn(d["gross_outlay"]), width=0.4, label=text("gross_outlay", lang))
+    ax.bar(x + 0.2, -_bn(d["refunds_recovered"]), width=0.4,
+           label=text("refunds_recovered", lang))
+    ax.plot(x, _bn(d["net_cost"]), "ko-", label=text("net_cost", lang))
+    ax.set_xticks(x, d.index)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel(text("vnd_bn", lang))
+    ax.set_title("Tổng chi, thu hồi và chi phí ròng" if lang == "vi"
+                 else "Gross outlay, refunds recovered and net cost")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sensitivity(table: pd.DataFrame, lang: str = "vi") -> Figure:
+    """Tornado: total net cost 2026–2030 with each rate at its low and high value."""
+    t = table.iloc[::-1]
+    base = _bn(t["net_cost_base"].iloc[0]) if len(t) else 0.0
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    y = np.arange(len(t))
+    ax.barh(y, _bn(t["net_cost_at_low"]) - base, left=base, color="C0",
+            label="Mức thấp" if lang == "vi" else "Low value")
+    ax.barh(y, _bn(t["net_cost_at_high"]) - base, left=base, color="C3", alpha=0.7,
+            label="Mức cao" if lang == "vi" else "High value")
+    ax.set_yticks(y, [text(r, lang) for r in t["rate"]])
+    ax.axvline(base, color="k", lw=0.8)
+    ax.set_xlabel(("Chi phí ròng 2026–2030" if lang == "vi" else "Net cost 2026–2030")
+                  + f" ({text('vnd_bn', lang)})")
+    ax.set_title("Độ nhạy của chi phí theo các tham số bất định" if lang == "vi"
+                 else "Sensitivity of cost to the uncertain rates")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
