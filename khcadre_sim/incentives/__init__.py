@@ -141,6 +141,10 @@ def summary_table(result: BudgetResult, scale: float = 1e9) -> pd.DataFrame:
         "beneficiaries_end_of_year": g["beneficiaries_end_of_year"].to_numpy()})
 
 
+def _month_label(first_year: int, index: int) -> str:
+    return f"{first_year + int(index) // 12}-{int(index) % 12 + 1:02d}"
+
+
 def _solver_view(answer: CeilingAnswer, result: BudgetResult) -> pd.DataFrame:
     rows = []
     for p in result.design.programmes:
@@ -164,7 +168,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Write tidy CSVs, the Excel workbook and summary.json into ``out_dir``; return the summary."""
     from ..errors import Problem, ScenarioError
-    from ..report import write_csv, write_json
+    from ..report import write_json
 
     draws = getattr(args, "draws", None)
     if draws is not None and draws < 100:
@@ -183,7 +187,9 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         "by_commune": result.by_commune.assign(
             name=result.by_commune["territory_id"].map(names)),
         "by_field": result.by_field,
-        "places": result.places.assign(name=result.places["territory_id"].map(names)),
+        "places": result.places.assign(
+            intake=[_month_label(design.first_year, m) for m in result.places["intake"]],
+            name=result.places["territory_id"].map(names)),
         "per_retained": result.per_retained,
         "solver": _solver_view(answer, result),
     }
@@ -192,7 +198,9 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         views["curve_amount"] = cost_curve_amounts(result, np.asarray(AMOUNT_GRID))
         views["sensitivity"] = sensitivity(inputs)
     for key, df in views.items():
-        write_csv(df, out_dir / f"{key}.csv")
+        # two decimals: whole VND stay exact (a general 6-significant-digit format would round
+        # billions to the nearest million), expected head counts keep their fractions
+        df.to_csv(out_dir / f"{key}.csv", index=False, lineterminator="\n", float_format="%.2f")
     write_workbook(views, out_dir / "incentives.xlsx")
     tot = summary_table(result)
     headline = [

@@ -93,17 +93,16 @@ def existing_candidates(prog: Programme, staff: pd.DataFrame, positions: pd.Data
     s = s[s["territory_id"].isin(_eligible_territories(prog, territories)["territory_id"])]
     s = s[s["last_rating"].map(rank) >= rank[prog.min_rating]]
     s = s[s["score_development"] >= prog.min_score_development]
-
-    def match(row) -> str:
-        quals = [q.strip() for q in str(row["fields"] or "").split(";") if q.strip()]
-        if row["field"] in prog.fields:
-            return str(row["field"])
-        return next((f for f in prog.fields if f in quals), "")
-
     if s.empty:
         return pd.DataFrame(columns=["programme", "field", "territory_id", "intake",
                                      "requested", "staff_id"])
-    s = s.assign(match=s.apply(match, axis=1))
+    # the post's field if the programme covers it, else the first programme field the person
+    # is qualified in
+    quals = s["fields"].fillna("").astype(str).str.split(";")
+    qual_sets = [{q.strip() for q in qs} for qs in quals]
+    matched = [f if f in prog.fields else next((g for g in prog.fields if g in qs), "")
+               for f, qs in zip(s["field"], qual_sets, strict=True)]
+    s = s.assign(match=matched)
     s = s[s["match"] != ""]
     s = s.assign(_r=s["last_rating"].map(rank)).sort_values(
         ["territory_id", "_r", "score_development", "staff_id"],
