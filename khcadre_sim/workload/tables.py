@@ -1,0 +1,186 @@
+"""Output tables and the summary of a workload analysis (before and after rebalancing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .api import WorkloadResult
+
+
+def person_table(result: WorkloadResult) -> pd.DataFrame:
+    """One row per placed person: load before and after, what changed."""
+    b = result.before.people
+    cols = ["staff_id", "position_id", "territory_id", "office", "post_field", "competency",
+            "qualified_fields", "n_qualified_fields"]
+    out = b[cols].copy()
+    out["n_fields_worked_before"] = b["n_fields_worked"].to_numpy()
+    out["load_ratio_before"] = b["load_ratio"].to_numpy()
+    out["status_before"] = b["status"].to_numpy()
+    reb = result.rebalanced
+    if reb is not None:
+        a = reb.after.people.set_index("staff_id").loc[out["staff_id"]]
+        out["territory_id_after"] = a["territory_id"].to_numpy()
+        out["n_fields_worked_after"] = a["n_fields_worked"].to_numpy()
+        out["load_ratio_after"] = a["load_ratio"].to_numpy()
+        out["status_after"] = a["status"].to_numpy()
+        changed = set(reb.changes["staff_id"])
+        out["portfolio_changed"] = out["staff_id"].isin(changed)
+        out["moved"] = out["staff_id"].isin(set(reb.moves["staff_id"]))
+    return out.sort_values(["territory_id", "staff_id"]).reset_index(drop=True)
+
+
+def commune_field_table(result: WorkloadResult, names: pd.Series | None = None) -> pd.DataFrame:
+    """One row per (commune, field): required and actual FTE, load ratio before and after."""
+    b = result.before.commune_field
+    out = b[["territory_id", "field", "annual_cases", "minutes_per_case", "required_fte",
+             "n_people_qualified"]].copy()
+    if names is not None:
+        out.insert(1, "name", out["territory_id"].map(names))
+    out["actual_fte_before"] = b["actual_fte"].to_numpy()
+    out["load_ratio_before"] = b["load_ratio"].to_numpy()
+    out["status_before"] = b["status"].to_numpy()
+    reb = result.rebalanced
+    if reb is not None:
+        a = reb.after.commune_field
+        out["actual_fte_after"] = a["actual_fte"].to_numpy()
+        out["load_ratio_after"] = a["load_ratio"].to_numpy()
+        out["status_after"] = a["status"].to_numpy()
+        sh = reb.shortage.set_index(["territory_id", "field"])
+        key = pd.MultiIndex.from_frame(out[["territory_id", "field"]])
+        out["shortage_fte"] = sh["shortage_fte"].reindex(key).fillna(0.0).to_numpy()
+        out["shortage_reason"] = sh["reason"].reindex(key).fillna("").to_numpy()
+    return out.sort_values(["territory_id", "field"]).reset_index(drop=True)
+
+
+def office_table(result: WorkloadResult) -> pd.DataFrame:
+    """Per commune and office: people, mean and peak load, how many over and under."""
+    p = person_table(result)
+    rows = []
+    for (c, office), g in p.groupby(["territory_id", "office"]):
+        row = {"territory_id": c, "office": office, "n_people": len(g)}
+        for when in ("before", "after"):
+            col = f"load_ratio_{when}"
+            if col in g:
+                row[f"mean_load_{when}"] = g[col].mean()
+                row[f"peak_load_{when}"] = g[col].max()
+                row[f"n_over_{when}"] = int((g[f"status_{when}"] == "over").sum())
+                row[f"n_under_{when}"] = int((g[f"status_{when}"] == "under").sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def moves_table(result: WorkloadResult) -> pd.DataFrame:
+    """Every portfolio change (person × field) and every move between communes."""
+    reb = result.rebalanced
+    cols = ["staff_id", "kind", "territory_id", "to_territory_id", "distance_km", "field",
+            "work_fte_before", "work_fte_after", "time_share_before", "time_share_after"]
+    if reb is None or not len(reb.changes):
+        return pd.DataFrame(columns=cols)
+    ch = reb.changes.copy()
+    mv = reb.moves.set_index("staff_id")
+    home = result.before.people.set_index("staff_id")["territory_id"]
+    ch["kind"] = np.where(ch["moved"], "move", "portfolio")
+    ch["to_territory_id"] = ch["staff_id"].map(mv["to_territory_id"]) if len(mv) else pd.NA
+    ch["distance_km"] = ch["staff_id"].map(mv["distance_km"]) if len(mv) else np.nan
+    ch["territory_id"] = ch["staff_id"].map(home)
+    ch = ch[(ch["work_fte_before"] > 1e-9) | (ch["work_fte_after"] > 1e-9)]
+    return ch[cols].sort_values(["territory_id", "staff_id", "field"]).reset_index(drop=True)
+
+
+def capability_pattern(state_people: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+    """"Capable people carry the load": by competency quintile, fields covered and load."""
+    p = state_people.copy()
+    p["competency_band"] = pd.qcut(p["competency"].rank(method="first"), bins,
+                                   labels=[f"Q{i + 1}" for i in range(bins)])
+    g = p.groupby("competency_band", observed=True)
+    return pd.DataFrame({
+        "competency_mean": g["competency"].mean(),
+        "n_people": g.size(),
+        "fields_qualified_mean": g["n_qualified_fields"].mean(),
+        "fields_worked_mean": g["n_fields_worked"].mean(),
+        "load_mean": g["load_ratio"].mean(),
+        "share_over": g["status"].apply(lambda s: float((s == "over").mean())),
+    }).reset_index()
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), nd)
+
+
+def summary(result: WorkloadResult) -> dict[str, Any]:
+    """JSON-able summary: before/after peak and mean load, solver proof, shortages, headline."""
+    s = result.settings
+    b = result.before
+    out: dict[str, Any] = {
+        "people_placed": len(b.people),
+        "people_unplaced_not_counted": b.n_unplaced,
+        "required_fte": _r(result.required["required_fte"].sum(), 2),
+        "available_case_minutes_per_person_year": _r(result.available_minutes, 1),
+        "standards_assumed_fields": sorted(result.standards.loc[
+            result.standards["assumption"], "field"]),
+        "settings": {
+            "share_on_post_field": s.share_on_post_field,
+            "overload_threshold": s.overload_threshold,
+            "underload_threshold": s.underload_threshold,
+            "reference_date": s.reference_date.isoformat(),
+            "cases_multiplier": s.cases_multiplier, "minutes_multiplier": s.minutes_multiplier,
+            "target_load": s.rebalance.target_load,
+            "max_changed_per_commune": s.rebalance.max_changed_per_commune,
+            "max_moves": s.rebalance.max_moves, "max_move_km": s.rebalance.max_move_km,
+        },
+        "before": _state_summary(b),
+        "spearman_competency_vs_load_before": _r(b.people["competency"].corr(
+            b.people["load_ratio"], method="spearman")),
+        "spearman_competency_vs_fields_before": _r(b.people["competency"].corr(
+            b.people["n_qualified_fields"], method="spearman")),
+    }
+    reb = result.rebalanced
+    headline = [f"load before: peak {b.peak:.2f}, mean {b.mean:.2f}; "
+                f"{(b.people['status'] == 'over').sum():,} people over "
+                f"{s.overload_threshold:g}×, {(b.people['status'] == 'under').sum():,} under "
+                f"{s.underload_threshold:g}×"]
+    if reb is not None:
+        a = reb.after
+        out["after"] = _state_summary(a)
+        out["people_with_changed_portfolio"] = reb.n_changed
+        out["people_moved"] = len(reb.moves)
+        out["residual_shortage_fte"] = _r(reb.shortage["shortage_fte"].sum(), 2)
+        out["residual_shortage_by_reason"] = {
+            k: _r(v, 2) for k, v in reb.shortage.groupby("reason")["shortage_fte"].sum().items()}
+        out["residual_shortage_by_field"] = {
+            k: _r(v, 2) for k, v in reb.shortage.groupby("field")["shortage_fte"].sum()
+            .sort_values(ascending=False).items()}
+        out["solve_peak"] = _solve_dict(reb.peak)
+        out["solve_excess"] = _solve_dict(reb.excess)
+        out["independent_blocks"] = reb.n_blocks
+        out["status"] = str(reb.status)
+        headline.append(f"after rebalancing ({reb.status}, {reb.n_changed:,} portfolios "
+                        f"changed, {len(reb.moves)} moves): peak {a.peak:.2f}, mean "
+                        f"{a.mean:.2f}; {(a.people['status'] == 'over').sum():,} over, "
+                        f"{(a.people['status'] == 'under').sum():,} under")
+        headline.append(f"residual shortage needing recruitment: "
+                        f"{reb.shortage['shortage_fte'].sum():.1f} FTE")
+    out["headline"] = headline
+    return out
+
+
+def _state_summary(state) -> dict[str, Any]:
+    p = state.people
+    return {"peak_load_ratio": _r(state.peak), "mean_load_ratio": _r(state.mean),
+            "median_load_ratio": _r(float(p["load_ratio"].median())),
+            "people_over": int((p["status"] == "over").sum()),
+            "people_under": int((p["status"] == "under").sum()),
+            "commune_fields_over": int((state.commune_field["status"] == "over").sum()),
+            "commune_fields_under": int((state.commune_field["status"] == "under").sum()),
+            "commune_fields_uncovered": int((state.commune_field["status"] == "uncovered").sum())}
+
+
+def _solve_dict(res) -> dict[str, Any]:
+    d = res.to_dict()
+    for k in ("objective", "bound", "gap", "seconds"):
+        if d.get(k) is not None:
+            d[k] = round(d[k], 6)
+    return d
