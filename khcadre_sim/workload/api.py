@@ -145,7 +145,7 @@ def analyse_workload(province: Any, params: Any, settings: WorkloadSettings, *,
 def run_workload(province: Any, scenario: Any, *, standards_path: str | Path | None = None,
                  time_shares: pd.DataFrame | None = None,
                  do_rebalance: bool = True) -> WorkloadResult:
-    """:func:`analyse_workload` with the scenario's settings and the bundled (or given) standards."""
+    """:func:`analyse_workload` with the scenario's settings and bundled (or given) standards."""
     settings = WorkloadSettings.from_scenario(scenario)
     path = Path(standards_path) if standards_path is not None else WORKLOAD_STANDARDS
     return analyse_workload(province, scenario.params, settings,
