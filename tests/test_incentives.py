@@ -171,7 +171,9 @@ def _province():
                          "hard_area": [False, False, True]})
     pos = pd.DataFrame({"position_id": [f"P{i}" for i in range(90)],
                         "territory_id": ["A"] * 30 + ["B"] * 40 + ["C"] * 20,
-                        "field": (["land", "it_digital", "social"] * 30)})
+                        "field": (["land", "it_digital", "social"] * 30),
+                        "office": ["economy"] * 70 + ["culture_social"] * 20,
+                        "is_manager": [i % 10 == 0 for i in range(90)]})
     rng = np.random.default_rng(0)
     staff = pd.DataFrame({
         "staff_id": [f"S{i}" for i in range(90)], "position_id": pos["position_id"],
@@ -225,6 +227,17 @@ def test_caps_bound_every_commune_and_views_add_up():
     # the same seed gives the same bands
     again = _run(_design())
     pd.testing.assert_frame_equal(r.by_year, again.by_year)
+
+
+def test_roles_restrict_where_offers_go():
+    prog = {"id": "new", "kind": "recruit", "fields": ["land", "it_digital"],
+            "recruits_per_year": {"2027": 6}, "one_off": 1.0, "monthly": 1.0,
+            "evaluation_months": 12, "commitment_months": 24, "offices": ["culture_social"]}
+    r = _run(_design(programmes=[prog], commune_cap_share=1.0))
+    # only commune C has culture_social posts
+    assert set(r.places["territory_id"]) == {"C"} and r.places["requested"].sum() == 6
+    with pytest.raises(ScenarioError, match="offices"):
+        _design(programmes=[{**prog, "offices": ["kitchen"]}])
 
 
 def test_ceiling_solver_answer_is_tight():

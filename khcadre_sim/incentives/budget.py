@@ -255,8 +255,16 @@ def largest_monthly_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
     def g(s: float) -> float:
         return float(np.max(qcost(s) - X))
 
+    # Refunds of support paid in earlier years can exceed a year's payments in a draw (M < 0);
+    # then the quantile need not rise with s, and the first crossing is reported, with a note.
+    monotone = bool(np.all(M >= 0))
+    note = "" if monotone else ("in some draws a year's refunds exceed its monthly payments, so "
+                                "cost need not rise with the amount; this is a crossing of the "
+                                "ceiling, not proven to be the largest amount that fits")
+
     def answer(status: str, s: float, msg: str) -> CeilingAnswer:
         q = qcost(s)
+        msg = "; ".join(m for m in (msg, note) if m)
         return CeilingAnswer(status, "monthly_scale", s, quantile,
                              result.years[int(np.argmax(q - X))] if status == "solved" else None,
                              tuple(float(v) for v in q), tuple(float(v) for v in X), msg)
@@ -266,13 +274,14 @@ def largest_monthly_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
         return answer("infeasible", 0.0, f"even with no monthly support, the one-off payments "
                       f"exceed the ceiling in {worst} at P{quantile * 100:.0f}; lower the "
                       f"one-off amounts or the number of offers")
-    hi = 1.0
+    # bracket the first crossing on a doubling grid (g(0) ≤ 0 here)
+    lo, hi = 0.0, 0.125
     while g(hi) <= 0:
-        hi *= 2
+        lo, hi = hi, hi * 2
         if hi > 1e6:
             return answer("unbounded", hi, "the monthly support of "
                           "these programmes costs nothing within the horizon; any amount fits")
-    s = brentq(g, 0.0, hi, xtol=1e-9, rtol=1e-12)
+    s = brentq(g, lo, hi, xtol=1e-9, rtol=1e-12)
     while g(s) > 0:  # land on the feasible side of the root
         s = np.nextafter(s, 0.0)
     return answer("solved", float(s), "")

@@ -60,13 +60,23 @@ def _eligible_territories(prog: Programme, territories: pd.DataFrame) -> pd.Data
     return territories[territories["area_class"].isin(prog.area_classes)]
 
 
+def _eligible_posts(prog: Programme, positions: pd.DataFrame) -> pd.DataFrame:
+    """Posts whose role the programme covers (office list; managers or not)."""
+    pos = positions
+    if prog.offices and "office" in pos.columns:
+        pos = pos[pos["office"].isin(prog.offices)]
+    if not prog.include_managers and "is_manager" in pos.columns:
+        pos = pos[~pos["is_manager"].astype(bool)]
+    return pos
+
+
 def recruit_requests(prog: Programme, territories: pd.DataFrame, positions: pd.DataFrame,
                      counts: pd.Series, first_year: int = 2026) -> pd.DataFrame:
     """Offers per (field, commune, intake): each year's target split in proportion to the posts of
     that field in eligible communes (or to staff, split evenly over fields, if none exist)."""
     terr = _eligible_territories(prog, territories)
-    pos = positions[positions["territory_id"].isin(terr["territory_id"])
-                    & positions["field"].isin(prog.fields)]
+    pos = _eligible_posts(prog, positions)
+    pos = pos[pos["territory_id"].isin(terr["territory_id"]) & pos["field"].isin(prog.fields)]
     w = pos.groupby(["field", "territory_id"]).size()
     if w.sum() == 0:
         idx = pd.MultiIndex.from_product([list(prog.fields), terr["territory_id"]],
@@ -88,7 +98,7 @@ def existing_candidates(prog: Programme, staff: pd.DataFrame, positions: pd.Data
                         territories: pd.DataFrame, first_year: int = 2026) -> pd.DataFrame:
     """Eligible staff already at the grassroots, one row each, ranked within their commune."""
     rank = {r: i for i, r in enumerate(RATINGS)}
-    post = positions.set_index("position_id")[["territory_id", "field"]]
+    post = _eligible_posts(prog, positions).set_index("position_id")[["territory_id", "field"]]
     s = staff.join(post, on="position_id")
     s = s[s["territory_id"].isin(_eligible_territories(prog, territories)["territory_id"])]
     s = s[s["last_rating"].map(rank) >= rank[prog.min_rating]]

@@ -19,6 +19,8 @@ UNITS = ("vnd", "base_salary")
 RATINGS = ("not_completed", "completed", "good", "excellent")  # worst → best
 CEILING_MODES = ("salary_fund_share", "vnd")
 AREA_CLASSES = ("urban", "rural", "mountain", "island")
+OFFICES = ("leadership", "office_hdnd_ubnd", "economy", "economy_infrastructure_urban",
+           "culture_social", "public_service_center", "party_mass")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Programme:
     refund_monthly_share: float
     refund_pro_rata: bool
     refund_on_termination: bool
+    # eligible roles: offices of the post (empty = every office), managers or not
+    offices: tuple[str, ...] = ()
+    include_managers: bool = True
     # recruit: offers per year (province total), made in `intake_month` of each year
     recruits_per_year: dict[int, int] = field(default_factory=dict)
     intake_month: int = 10
@@ -174,7 +179,8 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
              "one_off_unit", "monthly", "monthly_unit", "level_factors", "start_level",
              "evaluation_months", "commitment_months", "refund_one_off_share",
              "refund_monthly_share", "refund_pro_rata", "refund_on_termination",
-             "recruits_per_year", "intake_month", "min_rating", "min_score_development", "start"}
+             "recruits_per_year", "intake_month", "min_rating", "min_score_development", "start",
+             "offices", "include_managers"}
     for key in sorted(set(raw) - known):
         chk.add(f"{p}.{key}", "unknown programme key", f"use one of: {', '.join(sorted(known))}",
                 okey)
@@ -199,6 +205,16 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
         chk.add(p + ".area_classes", f"'{areas}' is not a list of area classes",
                 f"use a subset of {list(AREA_CLASSES)}", okey)
         areas = list(AREA_CLASSES)
+    offices = raw.get("offices", [])
+    if not isinstance(offices, list) or any(o not in OFFICES for o in offices):
+        chk.add(p + ".offices", f"'{offices}' is not a list of offices",
+                f"use a subset of {list(OFFICES)} (empty = every office)", okey)
+        offices = []
+    managers = raw.get("include_managers", True)
+    if not isinstance(managers, bool):
+        chk.add(p + ".include_managers", f"'{managers}' is not true/false", "write true or false",
+                okey)
+        managers = True
     units = {}
     for key in ("one_off_unit", "monthly_unit"):
         units[key] = raw.get(key, "vnd")
@@ -269,7 +285,8 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
     return Programme(
         id=pid, name_vi=str(raw.get("name_vi", pid)), name_en=str(raw.get("name_en", pid)),
         kind=str(kind), priority=int(priority), fields=tuple(fields),
-        area_classes=tuple(areas), one_off=one_off, one_off_unit=units["one_off_unit"],
+        area_classes=tuple(areas), offices=tuple(offices), include_managers=bool(managers),
+        one_off=one_off, one_off_unit=units["one_off_unit"],
         monthly=monthly, monthly_unit=units["monthly_unit"],
         level_factors=tuple(float(f) for f in factors), start_level=int(start_level),
         evaluation_months=int(ev), commitment_months=int(commit),
