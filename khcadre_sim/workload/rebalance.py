@@ -18,6 +18,8 @@ today's; at most ``max_changed_per_commune`` per commune (big-M = ``R[c,f]``, th
 value since ``0 ≤ w ≤ R``). Moves: a person may move to a commune within ``max_move_km``
 (haversine between commune centroids) that is still above target after internal rebalancing,
 at most ``max_moves`` in the province; a mover takes only fields they are qualified for.
+Candidate movers are people underloaded today, into communes where one of their fields is
+overloaded or uncovered today (a pruning rule that keeps the model small; documented limit).
 
 Structure: communes linked by no candidate move form independent blocks, each solved as its
 own small model (65 blocks without moves). What no feasible rebalancing can fix is the
@@ -235,13 +237,22 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
     extra_pairs: list[tuple[str, str, str]] = []
     if s.max_moves > 0 and s.max_move_km > 0 and territories is not None and internal_peaks:
         terr = territories.set_index("territory_id")
-        hot = [c for c, t in internal_peaks.items() if t > s.target_load + TOL and c in terr.index]
+        hot = [c for c, t in internal_peaks.items()
+               if t > s.target_load + TOL and c in terr.index]
         active: dict = defaultdict(set)
         for c, f in req:
             active[c].add(f)
         qual = dict(zip(before.people["staff_id"],
                         before.people["qualified_fields"].map(lambda v: set(v.split(";"))),
                         strict=True))
+        # Candidate movers (keeps the MILP small): people underloaded today, into a commune
+        # where a field they are qualified for is overloaded or uncovered today.
+        spare = set(before.people.loc[before.people["status"] == "under", "staff_id"])
+        cf = before.commune_field
+        short_fields: dict = defaultdict(set)
+        for c, f in cf.loc[cf["status"].isin(["over", "uncovered"]), ["territory_id",
+                                                                       "field"]].to_numpy():
+            short_fields[c].add(f)
         for dest in hot:
             lat, lon = terr.at[dest, "lat"], terr.at[dest, "lon"]
             for origin in communes:
@@ -255,7 +266,7 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
                 linked = False
                 for p in staff_o:
                     fs = sorted(qual.get(p, set()) & active[dest])
-                    if fs:
+                    if p in spare and qual.get(p, set()) & short_fields[dest]:
                         movers.append((p, dest))
                         extra_pairs.extend((p, dest, f) for f in fs)
                         linked = True
@@ -363,7 +374,8 @@ def _assemble(before, required, work, moved, home, w0, s, over, under, territori
     # What changed, person by person and field by field.
     old = before.portfolio.set_index(["staff_id", "field"])[["work_fte", "time_share"]]
     new = pf.set_index(["staff_id", "field"])[["work_fte", "time_share", "territory_id"]]
-    both = old.join(new, how="outer", lsuffix="_before", rsuffix="_after").fillna(
+    both = old.add_suffix("_before").join(new.rename(columns={
+        "work_fte": "work_fte_after", "time_share": "time_share_after"}), how="outer").fillna(
         {"work_fte_before": 0.0, "time_share_before": 0.0, "work_fte_after": 0.0,
          "time_share_after": 0.0}).reset_index()
     both["territory_id"] = both["territory_id"].fillna(both["staff_id"].map(home))
