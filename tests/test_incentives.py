@@ -344,7 +344,7 @@ def test_write_outputs_on_the_bundled_province(tmp_path: Path):
     from khcadre_sim.io import load_province
 
     province, scenario = load_province(), load_scenario()
-    args = argparse.Namespace(draws=500, no_curves=True)
+    args = argparse.Namespace(draws=500, no_curves=True, lang="vi")
     summary = inc.write_outputs(province, scenario, tmp_path, args)
     assert summary["headline"] and (tmp_path / "summary.json").is_file()
     by_year = pd.read_csv(tmp_path / "by_year.csv")
@@ -355,6 +355,8 @@ def test_write_outputs_on_the_bundled_province(tmp_path: Path):
     assert ws["A1"].value == "Năm" and ws["A2"].value == "Year"
     money = [c for c in ws[3] if c.number_format == "#,##0"]
     assert money  # VND cells are formatted as whole numbers with thousands separators
+    assert ws["C3"].value == "Tổng chi"  # measures in Vietnamese
+    assert {"Theo xã", "Suất và danh sách chờ", "Trần kinh phí"} <= set(wb.sheetnames)
 
 
 def test_cli_rejects_bad_input_without_writing(tmp_path: Path, capsys):

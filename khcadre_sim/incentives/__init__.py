@@ -163,6 +163,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Monte Carlo draws (default: the scenario's, 10,000)")
     parser.add_argument("--no-curves", action="store_true",
                         help="skip the cost curves and the sensitivity table (faster)")
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="language of the workbook's sheet names and labels (headers are "
+                             "always in both)")
 
 
 def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -185,11 +188,14 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         "by_year": result.by_year,
         "ceiling": result.ceiling,
         "by_commune": result.by_commune.assign(
-            name=result.by_commune["territory_id"].map(names)),
+            name=result.by_commune["territory_id"].map(names))[
+                ["territory_id", "name", *result.by_commune.columns[1:]]],
         "by_field": result.by_field,
         "places": result.places.assign(
             intake=[_month_label(design.first_year, m) for m in result.places["intake"]],
-            name=result.places["territory_id"].map(names)),
+            name=result.places["territory_id"].map(names))[
+                ["programme", "field", "territory_id", "name", "intake", "staff_id",
+                 "requested", "admitted", "waitlisted", "reason"]],
         "per_retained": result.per_retained,
         "solver": _solver_view(answer, result),
     }
@@ -201,7 +207,7 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         # two decimals: whole VND stay exact (a general 6-significant-digit format would round
         # billions to the nearest million), expected head counts keep their fractions
         df.to_csv(out_dir / f"{key}.csv", index=False, lineterminator="\n", float_format="%.2f")
-    write_workbook(views, out_dir / "incentives.xlsx")
+    write_workbook(views, out_dir / "incentives.xlsx", lang=getattr(args, "lang", "vi"))
     tot = summary_table(result)
     headline = [
         f"net cost 2026–2030: {tot['expected_net'].sum():,.1f} bn VND expected "

@@ -80,6 +80,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "commune cap": ("Trần của xã", "Commune cap"),
     "province cap": ("Trần của tỉnh", "Province cap"),
     "vnd_bn": ("tỷ đồng", "billion VND"),
+    "status": ("Kết quả giải", "Status"),
+    "monthly_amount": ("Mức hỗ trợ hằng tháng tối đa", "Largest monthly amount"),
+    "monthly_unit": ("Đơn vị", "Unit"),
+    "binding_year": ("Năm ràng buộc", "Binding year"),
+    "message": ("Ghi chú", "Note"),
+    "ceiling_vnd_per_year": ("Trần (đồng/năm)", "Ceiling (VND/year)"),
+    "programme_name": ("Tên chương trình", "Programme name"),
+    "solved": ("Đã giải", "Solved"),
+    "infeasible": ("Không khả thi", "Infeasible"),
+    "unbounded": ("Không bị chặn", "Unbounded"),
     "acceptance_recruit": ("Tỷ lệ nhận lời (thu hút mới)", "Acceptance (new talent)"),
     "acceptance_existing": ("Tỷ lệ tham gia (cán bộ hiện có)", "Take-up (existing staff)"),
     "attrition_monthly": ("Tỷ lệ nghỉ việc hằng tháng", "Monthly attrition"),
@@ -94,6 +104,10 @@ MONEY_COLUMNS = set(MONEY) | {"expected", "mc_mean", "p5", "p50", "p95", "salary
                               "cost_per_retained", "net_cost_at_low", "net_cost_at_high",
                               "net_cost_base", "swing"}
 SHARE_COLUMNS = {"p_breach", "commune_cap_share", "low", "high"}
+HEADS_COLUMNS = {"accepted", "completed_commitment", "new_beneficiaries",
+                 "beneficiaries_end_of_year", "leavers", "terminated", "completed"}
+FACTOR_COLUMNS = {"monthly_scale", "monthly_amount"}
+TRANSLATED_VALUES = {"measure", "reason", "rate", "status"}  # categorical cells shown in `lang`
 
 SHEETS: dict[str, tuple[str, str]] = {
     "by_year": ("Theo năm", "By year"),
@@ -127,22 +141,26 @@ def money_row_measure(df: pd.DataFrame) -> pd.Series:
     return df["measure"].isin(MONEY)
 
 
-def write_workbook(views: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per view; row 1 Vietnamese headers, row 2 English, data below; VND ``#,##0``."""
+def write_workbook(views: dict[str, pd.DataFrame], path: Path, lang: str = "vi") -> None:
+    """One sheet per view, named in ``lang``; row 1 Vietnamese headers, row 2 English, data below.
+
+    VND cells use ``#,##0``, expected head counts ``#,##0.0``, shares ``0.0%``; categorical cells
+    (measure, waitlist reason, rate, solver status) are written in ``lang``.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for key, df in views.items():
-        vi, en = SHEETS.get(key, (key, key))
-        ws = wb.create_sheet(vi[:31])
-        ws.sheet_properties.tabColor = "1F78B4"
+        ws = wb.create_sheet(SHEETS.get(key, (key, key))[LANGS.index(lang)][:31])
         cols = list(df.columns)
         money_rows = (df["measure"].isin(MONEY).to_numpy() if "measure" in df.columns
                       else np.ones(len(df), dtype=bool))
         for j, c in enumerate(cols, start=1):
-            for r, lang in ((1, "vi"), (2, "en")):
-                cell = ws.cell(row=r, column=j, value=text(c, lang))
+            for r, head_lang in ((1, "vi"), (2, "en")):
+                cell = ws.cell(row=r, column=j, value=text(c, head_lang))
                 cell.font, cell.fill = bold, fill
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(text(c)) + 4))
@@ -152,15 +170,18 @@ def write_workbook(views: dict[str, pd.DataFrame], path: Path) -> None:
                     v = None
                 elif isinstance(v, np.generic):
                     v = v.item()
+                if c in TRANSLATED_VALUES and isinstance(v, str) and v:
+                    v = text(v, lang)
                 cell = ws.cell(row=i, column=j, value=v)
                 if c in MONEY_COLUMNS and money_rows[i - 3]:
                     cell.number_format = "#,##0"
+                elif c in MONEY_COLUMNS or c in HEADS_COLUMNS:  # expected head counts
+                    cell.number_format = "#,##0.0"
                 elif c in SHARE_COLUMNS:
                     cell.number_format = "0.0%"
-                elif c in MONEY_COLUMNS:  # counts of people in a tidy table
-                    cell.number_format = "#,##0.0"
+                elif c in FACTOR_COLUMNS:
+                    cell.number_format = "0.000"
         ws.freeze_panes = "A3"
-        ws.cell(row=1, column=len(cols) + 2, value=en).font = Font(italic=True)
     wb.save(path)
 
 
