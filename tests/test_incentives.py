@@ -197,7 +197,7 @@ def _province():
     return terr, pos, staff
 
 
-def _design(**lever_overrides):
+def _design(unc_overrides: dict | None = None, **lever_overrides):
     levers = {"commune_cap_share": 0.10, "province_cap_share": 1.0,
               "ceiling_mode": "vnd", "ceiling_vnd_per_year": 3e9,
               "programmes": [
@@ -215,6 +215,7 @@ def _design(**lever_overrides):
     unc = {"acceptance": 0.8, "attrition_monthly": 0.005, "evaluation_raise": 0.1,
            "evaluation_lower": 0.1, "evaluation_terminate": 0.05, "refund_collection": 0.7,
            "ranges": {"attrition_monthly": [0.002, 0.01]}}
+    unc.update(unc_overrides or {})
     scen = SimpleNamespace(levers={"incentives": levers}, uncertainties={"incentives": unc},
                            constants={"incentives": {"draws": 2000}},
                            origin=lambda key: "my_scenario.toml")
@@ -325,6 +326,14 @@ def test_bad_programmes_are_named(change, column, words):
     msgs = [(p.column, p.message, p.file) for p in err.value.problems]
     assert any(c == f"levers.incentives.programmes[0].{column}" and words in m
                and f == "my_scenario.toml" for c, m, f in msgs), msgs
+
+
+def test_unknown_rate_range_is_named():
+    assert _design().ranges == {"attrition_monthly": (0.002, 0.01)}
+    with pytest.raises(ScenarioError, match="not an uncertain rate"):
+        _design({"ranges": {"atrition_monthly": [0.1, 0.2]}})
+    with pytest.raises(ScenarioError, match="add up to more than 1"):
+        _design({"evaluation_raise": 0.6, "evaluation_lower": 0.5})
 
 
 def test_override_file_is_named_in_the_error(tmp_path: Path):

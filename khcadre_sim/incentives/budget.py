@@ -299,6 +299,9 @@ def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.Da
     prog = next((p for p in design.programmes if p.id == programme), None)
     if prog is None or prog.kind != "recruit":
         raise ValueError(f"'{programme}' is not a recruitment programme of the design")
+    column = {0.05: "p5", 0.5: "p50", 0.95: "p95"}.get(quantile)
+    if column is None:
+        raise ValueError("quantile must be one of the reported bands: 0.05, 0.5 or 0.95")
     years = sorted(prog.recruits_per_year) or [design.first_year]
     X = np.broadcast_to(np.asarray(ceiling_vnd, dtype=float), (design.last_year
                                                                - design.first_year + 1,))
@@ -308,9 +311,7 @@ def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.Da
         d2 = design.with_programmes([p2 if p.id == programme else p for p in design.programmes])
         r = run_budget(d2, territories, positions, staff, base_salary, talent_share, seed, draws)
         net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
-        if quantile == 0.95:
-            return net["p95"].to_numpy()
-        raise ValueError("only the 95th percentile is kept per run")
+        return net[column].to_numpy()
 
     def fits(k: int) -> bool:
         return bool(np.all(qcost(k) <= X))

@@ -349,7 +349,12 @@ def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Desi
     kinds = sorted({q.kind for q in progs if q is not None and q.kind in KINDS}) or list(KINDS)
     rates = {k: _rates(unc, k, chk) for k in kinds}
     ranges: dict[str, tuple[float, float]] = {}
+    rate_names = set(RATE_KEYS) | {f"{k}_{kind}" for k in RATE_KEYS for kind in KINDS}
     for key, val in (unc.get("ranges") or {}).items():
+        if key not in rate_names:
+            chk.add(f"uncertainties.incentives.ranges.{key}", "not an uncertain rate",
+                    f"use one of: {', '.join(sorted(rate_names))}")
+            continue
         ok = (isinstance(val, list) and len(val) == 2
               and all(isinstance(v, int | float) and not isinstance(v, bool) for v in val)
               and 0 <= val[0] <= val[1] <= 1)
