@@ -182,3 +182,103 @@ def solve(
         seed=seed,
         message=pulp.LpStatus.get(status_code, str(status_code)),
     )
+
+
+@dataclass(frozen=True)
+class LPArrays:
+    """Solution of a linear programme given as arrays: values, objective and row duals.
+
+    ``duals_ub`` holds the row duals y of the minimisation (reduced cost of a column a with
+    cost c is ``c - a·y``); ``duals_eq`` is unused by :class:`LPSession`.
+    """
+
+    status: Status
+    objective: float | None
+    x: object  # numpy array or None
+    duals_ub: object
+    duals_eq: object
+    seconds: float
+    message: str = ""
+
+
+class _QuietFd:
+    """Silence C-level writes to stdout (HiGHS prints a banner when it is created)."""
+
+    def __enter__(self) -> _QuietFd:
+        import os
+        import sys
+
+        try:
+            sys.stdout.flush()
+            self._fd = os.dup(1)
+            self._null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(self._null, 1)
+        except OSError:  # no real stdout (e.g. some notebook front ends): nothing to silence
+            self._fd = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        if self._fd is not None:
+            os.dup2(self._fd, 1)
+            os.close(self._fd)
+            os.close(self._null)
+
+
+class LPSession:
+    """A linear programme kept in HiGHS between solves, so columns can be added and the
+    problem re-solved from the previous basis (column generation).
+
+    Minimises ``cost·x`` with ``row_lower ≤ A x ≤ row_upper`` and ``0 ≤ x``. After
+    :meth:`run`, the reduced cost of a column a with cost c is ``c - a·row_duals``.
+    """
+
+    def __init__(self, row_lower, row_upper, *, log: bool = False) -> None:  # noqa: ANN001
+        import numpy as np
+
+        try:
+            import highspy
+        except ImportError as exc:
+            raise ModelError("HiGHS is needed for pricing — install it with: pip install highspy"
+                             ) from exc
+        with _QuietFd():
+            self._h = highspy.Highs()
+        self._h.setOptionValue("output_flag", bool(log))
+        self._h.setOptionValue("random_seed", 0)
+        self._inf = highspy.kHighsInf
+        lo = np.where(np.isfinite(row_lower), row_lower, -self._inf)
+        hi = np.where(np.isfinite(row_upper), row_upper, self._inf)
+        empty_i = np.zeros(0, dtype=np.int32)
+        self._h.addRows(len(lo), lo, hi, 0, empty_i, empty_i, np.zeros(0))
+        self.n_cols = 0
+
+    def add_columns(self, cost, csc) -> None:  # noqa: ANN001
+        """Append columns given as a SciPy CSC matrix with as many rows as the LP."""
+        import numpy as np
+
+        n = csc.shape[1]
+        if n == 0:
+            return
+        self._h.addCols(n, np.asarray(cost, dtype=float), np.zeros(n), np.full(n, self._inf),
+                        csc.nnz, csc.indptr[:-1].astype(np.int32),
+                        csc.indices.astype(np.int32), csc.data.astype(float))
+        self.n_cols += n
+
+    def set_option(self, name: str, value: object) -> None:
+        self._h.setOptionValue(name, value)
+
+    def run(self) -> LPArrays:
+        import numpy as np
+
+        started = time.perf_counter()
+        self._h.run()
+        seconds = time.perf_counter() - started
+        status_text = self._h.modelStatusToString(self._h.getModelStatus())
+        if status_text != "Optimal":
+            status = Status.INFEASIBLE if "nfeasible" in status_text else Status.NOT_SOLVED
+            return LPArrays(status, None, None, None, None, seconds, status_text)
+        sol = self._h.getSolution()
+        return LPArrays(Status.OPTIMAL, float(self._h.getInfo().objective_function_value),
+                        np.array(sol.col_value), np.array(sol.row_dual), None, seconds,
+                        status_text)

@@ -1,0 +1,281 @@
+"""Placement optimizer — "right person, right job, right territory" (Resolution §II.2).
+
+Public API::
+
+    result = place(province, scenario)          # best placement under the scenario's rules
+    result.assignments, result.vacancies, result.surplus, result.candidates_frame()
+    result.summary()                            # status, objective, bound, gap, … (JSON-able)
+    prices = price_rules(province, scenario)    # objective lost by switching each rule on
+
+The objective is the sum of the scores of the assigned pairs; the score is documented in
+:mod:`khcadre_sim.placement.scoring` and docs/placement.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from ..solve import SOLVERS, Status
+from .explain import describe_slack, precheck, rule_label
+from .optimize import PlacementSolution, matching_pairs, solve_placement
+from .scoring import COMPONENTS, Candidates, build_candidates
+from .settings import RULES, PlacementSettings, settings_from_scenario
+
+__all__ = ["PlacementResult", "PlacementSettings", "RULES", "add_arguments", "build_candidates",
+           "candidates_for", "manager_diversity", "matching_pairs", "place", "price_rules",
+           "settings_from_scenario", "write_outputs"]
+
+
+@dataclass
+class PlacementResult:
+    """A placement run: settings, candidates, the solve's proof and the tables planners read."""
+
+    settings: PlacementSettings
+    candidates: Candidates
+    solution: PlacementSolution
+    explanation: list[str]
+    assignments: pd.DataFrame
+    vacancies: pd.DataFrame
+    surplus: pd.DataFrame
+    rule_prices: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return self.solution.status
+
+    def candidates_frame(self) -> pd.DataFrame:
+        return self.candidates.to_frame()
+
+    def counts(self) -> dict[str, int]:
+        a = self.assignments
+        placed = a["position_id"].notna()
+        return {
+            "staff": int(len(a)), "posts": int(self.candidates.n_posts),
+            "candidates": int(self.candidates.n_pairs), "assigned": int(placed.sum()),
+            "moved": int(a["moved"].sum()), "newly_placed": int((a["change"] == "placed").sum()),
+            "surplus": int(len(self.surplus)), "vacancies": int(len(self.vacancies)),
+            "rotations_to_hard_areas": int(a["rotation"].sum()),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        sol = self.solution
+        out: dict[str, Any] = {
+            "status": str(sol.status), "objective": _round(sol.objective),
+            "bound": _round(sol.bound), "gap": None if sol.gap is None else float(sol.gap),
+            "seconds": round(sol.seconds, 3), "solver": sol.solver, "seed": sol.seed,
+            "message": sol.message, "infeasibility_proven": sol.infeasibility_proven,
+            "counts": self.counts() if sol.status.has_solution else {
+                "staff": int(self.candidates.n_staff), "posts": int(self.candidates.n_posts),
+                "candidates": int(self.candidates.n_pairs)},
+            "rules_on": self.settings.enabled_rules(),
+            "explanation": self.explanation,
+            "method": {k: (float(v) if isinstance(v, float | np.floating) else v)
+                       for k, v in sol.stats.items()},
+        }
+        if self.rule_prices:
+            out["rule_prices"] = self.rule_prices
+        out["headline"] = self.headline()
+        return out
+
+    def headline(self) -> list[str]:
+        sol = self.solution
+        if not sol.status.has_solution:
+            first = self.explanation[0] if self.explanation else sol.message
+            return [f"placement {sol.status}: {first}"]
+        k = self.counts()
+        return [f"placement {sol.status} (gap {sol.gap:.4%}): objective {sol.objective:,.1f}",
+                f"{k['assigned']:,} placed, {k['moved']:,} moved, {k['surplus']:,} surplus, "
+                f"{k['vacancies']:,} posts vacant"]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 6)
+
+
+def candidates_for(province: Any, settings: PlacementSettings) -> Candidates:
+    """Candidate pairs and scores for a province (reads the bundled fields and priorities)."""
+    from ..io import load_area_class_priorities, load_fields
+
+    return build_candidates(province.territories, province.positions, province.staff,
+                            load_area_class_priorities(), load_fields(), settings)
+
+
+def _settings(scenario: Any, settings: PlacementSettings | None) -> PlacementSettings:
+    if settings is not None:
+        return settings
+    if scenario is None:
+        from ..scenario import load_scenario
+
+        scenario = load_scenario()
+    return settings_from_scenario(scenario)
+
+
+def place(province: Any, scenario: Any = None, *, settings: PlacementSettings | None = None,
+          solver: str = "cbc", time_limit: float | None = None, log: bool = False,
+          prices: bool = False) -> PlacementResult:
+    """Best placement of ``province``'s staff under the scenario's rules.
+
+    Never raises for an infeasible rule set: the result's status says so and
+    ``explanation`` says which rules conflict and by how much.
+    """
+    if solver not in SOLVERS:
+        raise ModelError(f"unknown solver '{solver}' — use one of: {', '.join(SOLVERS)}")
+    s = _settings(scenario, settings)
+    c = candidates_for(province, s)
+    sol = solve_placement(c, s, solver=solver, time_limit=time_limit, log=log)
+    explanation: list[str] = []
+    if not sol.status.has_solution:
+        explanation = precheck(c, s) + describe_slack(sol.rows, sol.slack, s)
+        if not explanation:
+            explanation = [f"no placement found: {sol.message}"]
+    result = _tables(province, c, s, sol, explanation)
+    if prices and sol.status.has_solution:
+        result.rule_prices = price_rules(province, settings=s, solver=solver,
+                                         time_limit=time_limit, base=result)
+    return result
+
+
+def price_rules(province: Any, scenario: Any = None, *, settings: PlacementSettings | None = None,
+                solver: str = "cbc", time_limit: float | None = None,
+                base: PlacementResult | None = None) -> dict[str, dict]:
+    """Objective lost by each rule: solve once with the rule switched off and compare.
+
+    A price of 0 means the rule costs nothing here; prices are exact up to the proven gaps
+    (``gap_bound`` = largest score difference the gaps could hide).
+    """
+    s = _settings(scenario, settings)
+    if base is None:
+        base = place(province, settings=s, solver=solver, time_limit=time_limit)
+    if not base.status.has_solution:
+        raise ModelError("rule prices need a feasible base placement — see its explanation")
+    out: dict[str, dict] = {}
+    for rule in s.enabled_rules():
+        other = place(province, settings=s.with_rule(rule, False), solver=solver,
+                      time_limit=time_limit)
+        if not other.status.has_solution:
+            out[rule] = {"label": rule_label(rule), "price": None, "status": str(other.status)}
+            continue
+        gap_hide = (base.solution.bound - base.solution.objective) + (
+            other.solution.bound - other.solution.objective)
+        out[rule] = {"label": rule_label(rule),
+                     "price": round(float(other.solution.objective - base.solution.objective), 6),
+                     "gap_bound": round(float(gap_hide), 6), "status": str(other.status)}
+    return out
+
+
+def _tables(province: Any, c: Candidates, s: PlacementSettings, sol: PlacementSolution,
+            explanation: list[str]) -> PlacementResult:
+    staff = province.staff
+    pos = province.positions
+    if not sol.status.has_solution:
+        empty = pd.DataFrame()
+        return PlacementResult(s, c, sol, explanation, empty, empty, empty)
+    chosen = sol.chosen
+    post_of = np.full(c.n_staff, -1, dtype=np.int64)
+    pair_of = np.full(c.n_staff, -1, dtype=np.int64)
+    post_of[c.si[chosen]] = c.pj[chosen]
+    pair_of[c.si[chosen]] = chosen
+    has = pair_of >= 0
+    from .formulation import rotation_pairs
+
+    rot = np.zeros(c.n_pairs, dtype=bool)
+    rot[chosen] = rotation_pairs(c)[chosen]
+    cur = c.cur_post
+    change = np.where(~has, np.where(cur >= 0, "removed", "unplaced"),
+                      np.where(cur < 0, "placed", np.where(post_of == cur, "stays", "moves")))
+    a = pd.DataFrame({
+        "staff_id": c.staff_ids,
+        "position_id": pd.array(np.where(has, c.post_ids[np.maximum(post_of, 0)], None),
+                                dtype="string"),
+        "territory_id": pd.array(np.where(has, c.territory_ids[c.post_terr[np.maximum(
+            post_of, 0)]], None), dtype="string"),
+        "current_position_id": pd.array(np.where(cur >= 0, c.post_ids[np.maximum(cur, 0)],
+                                                 None), dtype="string"),
+        "moved": has & (cur >= 0) & (post_of != cur),
+        "change": change,
+        "rotation": rot[np.maximum(pair_of, 0)] & has,
+        "distance_km": np.where(has, np.round(c.km[np.maximum(pair_of, 0)], 3), 0.0),
+    })
+    for name in COMPONENTS:
+        a[f"score_{name}"] = np.where(has, np.round(c.components[name][np.maximum(pair_of, 0)],
+                                                     6), 0.0)
+    a["score"] = np.where(has, np.round(c.score[np.maximum(pair_of, 0)], 6), 0.0)
+    filled = np.zeros(c.n_posts, dtype=bool)
+    filled[c.pj[chosen]] = True
+    terr = province.territories.set_index(province.territories["territory_id"].astype(str))
+    v = pos.loc[~filled, ["position_id", "territory_id", "office", "title", "field",
+                          "is_manager", "is_key_post"]].copy() if "office" in pos else pos.loc[
+        ~filled, ["position_id", "territory_id", "field", "is_manager", "is_key_post"]].copy()
+    v["area_class"] = v["territory_id"].astype(str).map(terr["area_class"]).to_numpy()
+    v["filled_today"] = c.filled_today[~filled]
+    from ..io import load_fields
+
+    nw = load_fields().set_index("field")["new_work"]
+    v["new_work"] = v["field"].astype(str).map(nw).fillna(False).astype(bool).to_numpy()
+    sur = staff.loc[~has, ["staff_id", "position_id", "home_territory_id", "fields",
+                           "score_political", "score_execution", "score_development"]].rename(
+        columns={"position_id": "current_position_id"}).copy()
+    sur["origin_territory_id"] = c.territory_ids[c.origin_terr[~has]]
+    sur["area_class"] = c.area_classes[c.origin_terr[~has]]
+    return PlacementResult(s, c, sol, explanation, a, v.reset_index(drop=True),
+                           sur.reset_index(drop=True))
+
+
+def manager_diversity(result: PlacementResult) -> pd.DataFrame:
+    """Shares of young, female and ethnic-minority people among filled manager posts, today
+    and after the placement, province-wide and per area class."""
+    c = result.candidates
+    rows = []
+    after_post = np.full(c.n_staff, -1, dtype=np.int64)
+    after_post[c.si[result.solution.chosen]] = c.pj[result.solution.chosen]
+    for when, post in (("before", c.cur_post), ("after", after_post)):
+        mgr = (post >= 0) & c.is_manager[np.maximum(post, 0)]
+        area = c.post_area[np.maximum(post, 0)]
+        for scope in ["province", *sorted(set(c.post_area[c.is_manager]))]:
+            m = mgr if scope == "province" else mgr & (area == scope)
+            n = int(m.sum())
+            rows.append({"when": when, "scope": scope, "managers": n,
+                         "young_share": round(float(c.young[m].mean()) if n else math.nan, 4),
+                         "female_share": round(float(c.female[m].mean()) if n else math.nan, 4),
+                         "minority_share": round(float(c.minority[m].mean()) if n else math.nan,
+                                                 4)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------- CLI
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``khcadre place`` (``--data``, ``--scenario``, ``--out`` come from the CLI)."""
+    parser.add_argument("--solver", choices=SOLVERS, default="cbc",
+                        help="MIP solver (default: cbc, bundled with PuLP)")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds per solve (default: constants.placement.time_limit)")
+    parser.add_argument("--log", action="store_true", help="show the solver's log")
+    parser.add_argument("--price-rules", action="store_true",
+                        help="also report the objective lost by each rule (one solve per rule)")
+
+
+def write_outputs(province: Any, scenario: Any, out_dir: Path, args: argparse.Namespace) -> dict:
+    """Write assignments.csv, vacancies.csv, surplus.csv, candidates.csv and summary.json."""
+    out_dir = Path(out_dir)
+    result = place(province, scenario, solver=getattr(args, "solver", "cbc"),
+                   time_limit=getattr(args, "time_limit", None), log=getattr(args, "log", False),
+                   prices=getattr(args, "price_rules", False))
+    result.candidates_frame().to_csv(out_dir / "candidates.csv", index=False)
+    if result.status.has_solution:
+        result.assignments.to_csv(out_dir / "assignments.csv", index=False)
+        result.vacancies.to_csv(out_dir / "vacancies.csv", index=False)
+        result.surplus.to_csv(out_dir / "surplus.csv", index=False)
+    summary = result.summary()
+    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+    return summary

@@ -1,0 +1,106 @@
+"""Plain-words explanations: rules that cannot be met, and what each rule costs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .formulation import Rows, rotation_pairs
+from .scoring import Candidates
+from .settings import RULES, PlacementSettings
+
+_GROUP_WORDS = {"young": ("young", "young people"), "female": ("female", "women"),
+                "minority": ("ethnic-minority", "ethnic-minority people")}
+
+
+def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
+    """Conflicts visible from the data alone (no solve), each as one sentence."""
+    out: list[str] = []
+    stay_posts = c.cur_post[c.stayer]
+    doubled = np.unique(stay_posts[np.bincount(stay_posts, minlength=c.n_posts)[stay_posts] > 1])
+    if len(doubled):
+        out.append(f"{len(doubled)} posts are held today by two or more people who must all "
+                   f"stay (recently moved), e.g. post {c.post_ids[doubled[0]]}.")
+    if s.manager_floors:
+        scopes: list[tuple[str, np.ndarray]] = []
+        if s.floor_scope in ("province", "both"):
+            scopes.append(("the province", np.ones(c.n_posts, dtype=bool)))
+        if s.floor_scope in ("area_class", "both"):
+            for a in sorted(set(c.post_area[c.is_manager])):
+                scopes.append((f"{a} communes", c.post_area == a))
+        for gname, share, member in (("young", s.young_share, c.young),
+                                     ("female", s.female_share, c.female),
+                                     ("minority", s.minority_share, c.minority)):
+            if share <= 0:
+                continue
+            adj, people = _GROUP_WORDS[gname]
+            for where, in_scope in scopes:
+                posts = c.is_manager & in_scope
+                must_fill = int((posts & c.filled_today).sum()) if s.keep_filled_posts else 0
+                pinned = c.stayer & (c.cur_post >= 0)
+                pinned_posts = np.zeros(c.n_posts, dtype=bool)
+                pinned_posts[c.cur_post[pinned]] = True
+                pinned_other = int((pinned & ~member & posts[np.maximum(c.cur_post, 0)]).sum())
+                need = max(math.ceil(share * must_fill - 1e-9),
+                           math.ceil(share / (1 - share) * pinned_other - 1e-9)
+                           if share < 1 else must_fill)
+                pair_ok = posts[c.pj] & member[c.si] & (~pinned_posts[c.pj] | c.is_current)
+                eligible = len(np.unique(c.si[pair_ok]))
+                if eligible < need:
+                    out.append(
+                        f"The {adj}-manager floor of {share:.0%} in {where} needs at least "
+                        f"{need} {adj} managers ({share:.0%} of the {must_fill} manager posts "
+                        f"that must stay filled, {pinned_other} of them held by others who must "
+                        f"stay) but only {eligible} {people} are eligible for a manager post "
+                        f"there (field, competency, distance and non-local rules).")
+    if s.rotation and s.rotation_count > 0:
+        rot = rotation_pairs(c)
+        eligible = np.unique(c.si[rot])
+        if len(eligible) < s.rotation_count:
+            out.append(f"Rotating {s.rotation_count} planning-pool cadres to hard areas is "
+                       f"impossible: only {len(eligible)} planning-pool cadres are free to move "
+                       f"and eligible for a hard-area post in another commune.")
+        if s.move_caps:
+            holders = eligible[c.cur_post[eligible] >= 0]
+            free = len(eligible) - len(holders)
+            if s.rotation_count > s.move_cap_total + free:
+                out.append(f"Rotating {s.rotation_count} planning-pool cadres needs at least "
+                           f"{s.rotation_count - free} moves but the cap on moves allows only "
+                           f"{s.move_cap_total}.")
+    return out
+
+
+def describe_slack(rows: Rows, slack: np.ndarray | None, s: PlacementSettings) -> list[str]:
+    """Rules the best effort still misses, with the shortfall, one sentence per rule row
+    (rows of the same kind summarised)."""
+    if slack is None:
+        return []
+    out: list[str] = []
+    hit = np.flatnonzero(slack > 1e-6)
+    counts: dict[str, int] = {}
+    for r in hit:
+        rule, amount = rows.rule[r], float(slack[r])
+        if rule == "manager_floors":
+            out.append(f"Floor '{rows.label[r]}' cannot be met: even the best placement is short "
+                       f"by about {math.ceil(amount - 1e-6)} such managers.")
+        elif rule == "rotation":
+            out.append(f"Only {s.rotation_count - amount:.0f} of the {s.rotation_count} "
+                       f"planning-pool rotations to hard areas are possible together with the "
+                       f"other rules.")
+        elif rule == "move_caps":
+            out.append(f"Cap '{rows.label[r]}' would have to allow {rows.rhs[r] + amount:.0f} "
+                       f"moves to meet the other rules.")
+        else:
+            counts[rule] = counts.get(rule, 0) + 1
+    words = {"stay": "people who must stay (recently moved) cannot keep their post",
+             "keep_filled_posts": "posts filled today cannot stay filled",
+             "keep_placed": "people holding a post today cannot keep a post",
+             "assignment": "people or posts cannot be matched one-to-one"}
+    for rule, k in counts.items():
+        out.append(f"{k} {words.get(rule, rule)} under the other rules.")
+    return out
+
+
+def rule_label(rule: str) -> str:
+    return RULES[rule][1]

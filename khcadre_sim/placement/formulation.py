@@ -1,0 +1,196 @@
+"""The placement model: rows (rules) over candidate pairs, and its PuLP form.
+
+Each candidate pair is a 0/1 column. Rows are kept as one sparse matrix over *all* candidate
+pairs so that a restricted model is a column slice, and excluded pairs can be priced with the
+duals of the restricted LP in one sparse product.
+
+Rows that a rule can make impossible are *elastic*: they get a slack column with a large
+penalty, so every restricted model is feasible (pricing needs duals) and a slack left in the
+final answer names the rule that cannot be met.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+import scipy.sparse as sp
+
+from .scoring import Candidates
+from .settings import PlacementSettings
+
+LE, EQ, GE = -1, 0, 1
+_GROUPS = {"young": "young", "female": "female", "minority": "ethnic-minority"}
+
+
+@dataclass
+class Rows:
+    """All constraint rows over the candidate pairs, in the direction stated by ``sense``."""
+
+    A: sp.csr_matrix  # rows × pairs
+    sense: np.ndarray  # LE, EQ or GE
+    rhs: np.ndarray
+    rule: np.ndarray  # rule name of each row (object array)
+    label: list[str]  # plain-words description of each row
+    elastic: np.ndarray  # bool: row gets a penalised slack
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rhs)
+
+
+def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
+    """Translate the scenario's rules into rows over the candidate pairs."""
+    rows_r: list[np.ndarray] = []
+    rows_c: list[np.ndarray] = []
+    rows_v: list[np.ndarray] = []
+    sense: list[int] = []
+    rhs: list[float] = []
+    rule: list[str] = []
+    label: list[str] = []
+    elastic: list[bool] = []
+    pairs = np.arange(c.n_pairs)
+    n_rows = 0
+
+    def add_block(row_of_pair: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int,
+                  senses: list[int], rhss: list[float], rule_name: str, labels: list[str],
+                  is_elastic: list[bool]) -> None:
+        nonlocal n_rows
+        rows_r.append(row_of_pair + n_rows)
+        rows_c.append(cols)
+        rows_v.append(vals)
+        sense.extend(senses)
+        rhs.extend(rhss)
+        rule.extend([rule_name] * k)
+        label.extend(labels)
+        elastic.extend(is_elastic)
+        n_rows += k
+
+    # each person at most one post (exactly one when the person must stay or keep a post)
+    has_cur = c.cur_post >= 0
+    must = c.stayer | (has_cur & s.keep_placed)
+    add_block(c.si, pairs, np.ones(c.n_pairs), c.n_staff,
+              [EQ if m else LE for m in must], [1.0] * c.n_staff, "assignment",
+              [f"person {sid}" for sid in c.staff_ids], [False] * c.n_staff)
+    # each post at most one person (exactly one when it is filled today and must stay filled)
+    keep = c.filled_today & s.keep_filled_posts
+    add_block(c.pj, pairs, np.ones(c.n_pairs), c.n_posts,
+              [EQ if k else LE for k in keep], [1.0] * c.n_posts, "assignment",
+              [f"post {pid}" for pid in c.post_ids], [False] * c.n_posts)
+    # the rule behind an equality row, for explanations
+    for i in np.flatnonzero(must):
+        rule[i] = "stay" if c.stayer[i] else "keep_placed"
+    for j in np.flatnonzero(keep):
+        rule[c.n_staff + j] = "keep_filled_posts"
+    # equality rows are met by "everyone stays" (current pairs are always candidates), so only
+    # side rules need slack; the phase-one check makes every row elastic when data conflict
+
+    if s.manager_floors:
+        mgr = c.is_manager[c.pj]
+        scopes: list[tuple[str, np.ndarray]] = []
+        if s.floor_scope in ("province", "both"):
+            scopes.append(("the province", mgr))
+        if s.floor_scope in ("area_class", "both"):
+            for a in sorted(set(c.post_area[c.is_manager])):
+                scopes.append((f"{a} communes", mgr & (c.post_area[c.pj] == a)))
+        for gname, share, member in (("young", s.young_share, c.young),
+                                     ("female", s.female_share, c.female),
+                                     ("minority", s.minority_share, c.minority)):
+            if share <= 0:
+                continue
+            for where, mask in scopes:
+                cols = np.flatnonzero(mask)
+                vals = member[c.si[cols]].astype(float) - share
+                add_block(np.zeros(len(cols), dtype=np.int64), cols, vals, 1, [GE], [0.0],
+                          "manager_floors",
+                          [f"{share:.0%} {_GROUPS[gname]} among managers in {where}"], [True])
+    if s.rotation and s.rotation_count > 0:
+        cols = np.flatnonzero(rotation_pairs(c))
+        add_block(np.zeros(len(cols), dtype=np.int64), cols, np.ones(len(cols)), 1, [GE],
+                  [float(s.rotation_count)], "rotation",
+                  [f"{s.rotation_count} planning-pool cadres rotated to hard areas"], [True])
+    if s.move_caps:
+        moved = np.flatnonzero(c.moved)
+        add_block(np.zeros(len(moved), dtype=np.int64), moved, np.ones(len(moved)), 1, [LE],
+                  [float(s.move_cap_total)], "move_caps",
+                  [f"at most {s.move_cap_total} moves in the province"], [True])
+        nt = len(c.territory_ids)
+        for what, terr in (("arrivals in", c.post_terr[c.pj[moved]]),
+                           ("departures from", c.origin_terr[c.si[moved]])):
+            add_block(terr.astype(np.int64), moved, np.ones(len(moved)), nt, [LE] * nt,
+                      [float(s.move_cap_per_commune)] * nt, "move_caps",
+                      [f"at most {s.move_cap_per_commune} {what} {t}" for t in c.territory_ids],
+                      [True] * nt)
+    A = sp.csr_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
+                                                 np.concatenate(rows_c))),
+                      shape=(n_rows, c.n_pairs))
+    return Rows(A=A, sense=np.array(sense), rhs=np.array(rhs, dtype=float),
+                rule=np.array(rule, dtype=object), label=label, elastic=np.array(elastic))
+
+
+def rotation_pairs(c: Candidates) -> np.ndarray:
+    """Pairs that count as a planning-pool rotation: a pool cadre takes a post in a hard area
+    in a commune other than their current one (home one when unplaced)."""
+    return (c.pool[c.si] & c.hard[c.pj] & (c.post_terr[c.pj] != c.origin_terr[c.si])
+            & ~c.is_current)
+
+
+def penalty(c: Candidates) -> float:
+    """Penalty per unit of slack: far above anything a better score could buy."""
+    return 1000.0 * (1.0 + float(np.abs(c.score).max(initial=0.0)))
+
+
+def reduced_costs(c: Candidates, rows_a: sp.csr_matrix, duals: np.ndarray) -> np.ndarray:
+    """Gain in the maximised objective per unit of each pair, at the given row duals
+    (HiGHS duals of the minimisation of −score).
+
+    A pair with a positive value could improve the LP; at an optimal LP over all pairs every
+    value is ≤ 0, and any placement using pair e scores at most ``LP* + rc[e]``.
+    """
+    return c.score + rows_a.T @ duals
+
+
+@dataclass
+class MipModel:
+    problem: pulp.LpProblem
+    x: list[pulp.LpVariable]
+    slack: dict[int, pulp.LpVariable]
+
+
+def build_mip(c: Candidates, rows: Rows, cols: np.ndarray, elastic: bool = True,
+              name: str = "placement") -> MipModel:
+    """PuLP model over the pairs ``cols``; expressions are built from sparse rows directly."""
+    prob = pulp.LpProblem(name, pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{k}", cat=pulp.LpBinary) for k in range(len(cols))]
+    slack: dict[int, pulp.LpVariable] = {}
+    if elastic:
+        slack = {int(r): pulp.LpVariable(f"s{r}", lowBound=0)
+                 for r in np.flatnonzero(rows.elastic)}
+    pen = penalty(c)
+    obj = pulp.LpAffineExpression(list(zip(x, c.score[cols].tolist(), strict=True))
+                                  + [(v, -pen) for v in slack.values()])
+    prob.setObjective(obj)
+    A = rows.A[:, cols].tocsr()
+    senses = {LE: pulp.LpConstraintLE, EQ: pulp.LpConstraintEQ, GE: pulp.LpConstraintGE}
+    for r in range(rows.n_rows):
+        lo, hi = A.indptr[r], A.indptr[r + 1]
+        terms = [(x[k], v) for k, v in zip(A.indices[lo:hi].tolist(), A.data[lo:hi].tolist(),
+                                           strict=True)]
+        sense = int(rows.sense[r])
+        if r in slack:
+            # ≥ and = rows are short by the slack; ≤ rows may exceed by it
+            terms.append((slack[r], -1.0 if sense == LE else 1.0))
+        if not terms:
+            continue
+        if sense == LE and hi == lo and rows.rhs[r] >= 0:
+            continue
+        prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), senses[sense],
+                                             rhs=float(rows.rhs[r])), name=f"r{r}")
+    return MipModel(prob, x, slack)
+
+
+def floor_need(share: float, filled: int) -> int:
+    """Smallest head-count meeting a share floor among ``filled`` posts."""
+    return math.ceil(share * filled - 1e-9)
