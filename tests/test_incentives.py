@@ -266,6 +266,17 @@ def test_ceiling_solver_answer_is_tight():
     assert worst.iloc[0] <= x < worst.iloc[1]
     # a ceiling below the one-off payments alone cannot be met by any monthly amount
     assert inc.largest_monthly_scale(r, 1e6).status == "infeasible"
+    # the same question for the one-off payment
+    one = inc.largest_amount_scale(r, x, "one_off")
+    assert one.status == "solved" and one.lever == "one_off_scale"
+    curve = inc.cost_curve_amounts(r, np.array([one.value, one.value * 1.01]),
+                                   component="one_off")
+    worst = curve.groupby("one_off_scale")["p95"].max()
+    assert worst.iloc[0] <= x < worst.iloc[1]
+    # at factor 1 the curve reproduces the run's own expectation
+    at_one = inc.cost_curve_amounts(r, np.array([1.0]))
+    net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+    np.testing.assert_allclose(at_one["expected"], net["expected"], rtol=1e-9)
 
 
 def test_largest_recruits_is_checked_both_sides():

@@ -32,6 +32,7 @@ from .budget import (
     salary_fund_by_year,
 )
 from .budget import cost_curve_caps as _cost_curve_caps
+from .budget import largest_amount_scale as largest_amount_scale
 from .budget import largest_monthly_scale as largest_monthly_scale
 from .budget import largest_recruits as _largest_recruits
 from .budget import run_budget as _run_budget
@@ -51,7 +52,8 @@ from .spec import Design, Programme, Rates, design_from_scenario
 __all__ = [
     "BudgetResult", "CeilingAnswer", "Design", "IncentiveInputs", "Programme", "Rates",
     "add_arguments", "apply_caps", "base_salary_by_month", "cost_curve_amounts",
-    "cost_curve_caps", "design_from_scenario", "largest_monthly_scale", "largest_recruits",
+    "cost_curve_caps", "design_from_scenario", "largest_amount_scale", "largest_monthly_scale",
+    "largest_recruits",
     "person_loop", "plan_places", "plot_amount_curve", "plot_cap_curve", "plot_cost_by_year",
     "plot_refunds", "plot_sensitivity", "prepare", "run", "run_chain", "salary_fund_by_year",
     "sensitivity", "staff_counts", "summary_table", "write_outputs", "write_workbook",
@@ -145,14 +147,19 @@ def _month_label(first_year: int, index: int) -> str:
     return f"{first_year + int(index) // 12}-{int(index) % 12 + 1:02d}"
 
 
-def _solver_view(answer: CeilingAnswer, result: BudgetResult) -> pd.DataFrame:
+def _solver_view(answers: dict[str, CeilingAnswer], result: BudgetResult,
+                 ceiling: float) -> pd.DataFrame:
+    """Per programme and component: the largest factor and the amount it gives."""
     rows = []
-    for p in result.design.programmes:
-        unit = "× base salary" if p.monthly_unit == "base_salary" else "VND"
-        rows.append({"programme": p.id, "status": answer.status,
-                     "monthly_scale": answer.value,
-                     "monthly_amount": p.monthly * answer.value, "monthly_unit": unit,
-                     "binding_year": answer.binding_year, "message": answer.message})
+    for component, answer in answers.items():
+        for p in result.design.programmes:
+            amount, unit = ((p.monthly, p.monthly_unit) if component == "monthly"
+                            else (p.one_off, p.one_off_unit))
+            rows.append({"component": component, "programme": p.id,
+                         "ceiling_vnd_per_year": ceiling, "status": answer.status,
+                         "scale": answer.value, "amount": amount * answer.value,
+                         "unit": "× base salary" if unit == "base_salary" else "VND",
+                         "binding_year": answer.binding_year, "message": answer.message})
     return pd.DataFrame(rows)
 
 
@@ -183,6 +190,7 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
     design = result.design
     x = design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
     answer = largest_monthly_scale(result, x)
+    answers = {"monthly": answer, "one_off": largest_amount_scale(result, x, "one_off")}
     names = province.territories.set_index("territory_id")["name"]
     views: dict[str, pd.DataFrame] = {
         "by_year": result.by_year,
@@ -197,7 +205,7 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
                 ["programme", "field", "territory_id", "name", "intake", "staff_id",
                  "requested", "admitted", "waitlisted", "reason"]],
         "per_retained": result.per_retained,
-        "solver": _solver_view(answer, result),
+        "solver": _solver_view(answers, result, x),
     }
     if not getattr(args, "no_curves", False):
         views["curve_cap"] = cost_curve_caps(inputs)
@@ -229,9 +237,9 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         "waitlisted": int(result.places["waitlisted"].sum()),
         "cost_per_retained": result.per_retained[["programme", "cost_per_retained"]]
         .to_dict(orient="records"),
-        "ceiling_solver": {"ceiling_vnd_per_year": x, "status": answer.status,
-                           "monthly_scale": answer.value, "binding_year": answer.binding_year,
-                           "message": answer.message},
+        "ceiling_solver": {c: {"ceiling_vnd_per_year": x, "status": a.status,
+                               "scale": a.value, "binding_year": a.binding_year,
+                               "message": a.message} for c, a in answers.items()},
         "salary_fund_assumption": design.salary_fund_note,
         "files": sorted([f"{k}.csv" for k in views] + ["incentives.xlsx", "summary.json"]),
     }

@@ -226,25 +226,44 @@ class CeilingAnswer:
     message: str
 
 
-def _split(result: BudgetResult, targets: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    fixed = sum(result.fixed_draws.values())
-    monthly_other = sum(v for k, v in result.monthly_draws.items() if k not in targets)
-    monthly_target = sum(v for k, v in result.monthly_draws.items() if k in targets)
-    return fixed + monthly_other, monthly_target
+COMPONENTS = ("monthly", "one_off")
+
+
+def _split(result: BudgetResult, targets: list[str], component: str = "monthly",
+           exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Net cost = F + s·M, M being the ``component`` (net of its refunds) of ``targets``."""
+    if component not in COMPONENTS:
+        raise ValueError(f"component must be one of {COMPONENTS}")
+    if exact:
+        parts = {"one_off": result.exact_fixed, "monthly": result.exact_monthly}
+    else:
+        parts = {"one_off": result.fixed_draws, "monthly": result.monthly_draws}
+    total = sum(sum(p.values()) for p in parts.values())
+    scaled = sum(v for k, v in parts[component].items() if k in targets)
+    return total - scaled, scaled
 
 
 def largest_monthly_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
                           programmes: list[str] | None = None,
                           quantile: float = 0.95) -> CeilingAnswer:
     """Largest factor s on the monthly support of ``programmes`` (default: all) such that the
-    ``quantile`` of each year's net cost is ≤ the ceiling.
+    ``quantile`` of each year's net cost is ≤ the ceiling (see :func:`largest_amount_scale`)."""
+    return largest_amount_scale(result, ceiling_vnd, "monthly", programmes, quantile)
+
+
+def largest_amount_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
+                         component: str = "monthly", programmes: list[str] | None = None,
+                         quantile: float = 0.95) -> CeilingAnswer:
+    """Largest factor s on the ``component`` ("monthly" or "one_off") amounts of ``programmes``
+    (default: all) such that the ``quantile`` of each year's net cost is ≤ the ceiling.
 
     The same draws are reused for every s (common random numbers): who accepts, leaves or is
     evaluated does not depend on the amount, so each draw's cost is F + s·M with M ≥ 0 and the
     quantile rises monotonically with s — a root-finder (Brent) then gives the exact answer.
     """
     targets = programmes or [p.id for p in result.design.programmes]
-    F, M = _split(result, targets)
+    F, M = _split(result, targets, component)
+    lever = f"{component}_scale"
     F, M = np.broadcast_to(F, (len(result.years), result.draws)), np.broadcast_to(
         M, (len(result.years), result.draws))
     X = np.broadcast_to(np.asarray(ceiling_vnd, dtype=float), (len(result.years),))
@@ -258,29 +277,30 @@ def largest_monthly_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
     # Refunds of support paid in earlier years can exceed a year's payments in a draw (M < 0);
     # then the quantile need not rise with s, and the first crossing is reported, with a note.
     monotone = bool(np.all(M >= 0))
-    note = "" if monotone else ("in some draws a year's refunds exceed its monthly payments, so "
+    note = "" if monotone else ("in some draws a year's refunds exceed its payments, so "
                                 "cost need not rise with the amount; this is a crossing of the "
                                 "ceiling, not proven to be the largest amount that fits")
 
     def answer(status: str, s: float, msg: str) -> CeilingAnswer:
         q = qcost(s)
         msg = "; ".join(m for m in (msg, note) if m)
-        return CeilingAnswer(status, "monthly_scale", s, quantile,
+        return CeilingAnswer(status, lever, s, quantile,
                              result.years[int(np.argmax(q - X))] if status == "solved" else None,
                              tuple(float(v) for v in q), tuple(float(v) for v in X), msg)
 
     if g(0.0) > 0:
         worst = result.years[int(np.argmax(qcost(0.0) - X))]
-        return answer("infeasible", 0.0, f"even with no monthly support, the one-off payments "
-                      f"exceed the ceiling in {worst} at P{quantile * 100:.0f}; lower the "
-                      f"one-off amounts or the number of offers")
+        other = "one-off payments" if component == "monthly" else "monthly support"
+        return answer("infeasible", 0.0, f"even with none of this support, the {other} and "
+                      f"other programmes exceed the ceiling in {worst} at "
+                      f"P{quantile * 100:.0f}; lower them or the number of offers")
     # bracket the first crossing on a doubling grid (g(0) ≤ 0 here)
     lo, hi = 0.0, 0.125
     while g(hi) <= 0:
         lo, hi = hi, hi * 2
         if hi > 1e6:
-            return answer("unbounded", hi, "the monthly support of "
-                          "these programmes costs nothing within the horizon; any amount fits")
+            return answer("unbounded", hi, f"the {component} support of these programmes "
+                          "costs nothing within the horizon; any amount fits")
     s = brentq(g, lo, hi, xtol=1e-9, rtol=1e-12)
     while g(s) > 0:  # land on the feasible side of the root
         s = np.nextafter(s, 0.0)
@@ -336,13 +356,14 @@ def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.Da
 
 
 def cost_curve_amounts(result: BudgetResult, scales: np.ndarray,
-                       programmes: list[str] | None = None) -> pd.DataFrame:
-    """Net cost by year against a factor on the monthly amounts (same draws: exact and quick)."""
+                       programmes: list[str] | None = None,
+                       component: str = "monthly") -> pd.DataFrame:
+    """Net cost by year against a factor on the monthly (or one-off) amounts, from the same
+    draws: exact expectation and bands, no re-simulation.  Column ``monthly_scale`` (or
+    ``one_off_scale``) holds the factor."""
     targets = programmes or [p.id for p in result.design.programmes]
-    F, M = _split(result, targets)
-    Fx = sum(result.exact_fixed.values()) + sum(v for k, v in result.exact_monthly.items()
-                                                if k not in targets)
-    Mx = sum(v for k, v in result.exact_monthly.items() if k in targets)
+    F, M = _split(result, targets, component)
+    Fx, Mx = _split(result, targets, component, exact=True)
     ceiling = result.ceiling["ceiling"].to_numpy()
     rows = []
     for s in scales:
@@ -350,7 +371,7 @@ def cost_curve_amounts(result: BudgetResult, scales: np.ndarray,
         q = np.quantile(tot, QUANTILES, axis=1)
         ex = np.broadcast_to(Fx + s * Mx, (len(result.years),))
         for yi, year in enumerate(result.years):
-            rows.append({"monthly_scale": float(s), "year": year, "expected": float(ex[yi]),
+            rows.append({f"{component}_scale": float(s), "year": year, "expected": float(ex[yi]),
                          "p5": q[0, yi], "p50": q[1, yi],
                          "p95": q[2, yi], "p_breach": float((tot[yi] > ceiling[yi]).mean())})
     return pd.DataFrame(rows)

@@ -81,12 +81,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "province cap": ("Trần của tỉnh", "Province cap"),
     "vnd_bn": ("tỷ đồng", "billion VND"),
     "status": ("Kết quả giải", "Status"),
-    "monthly_amount": ("Mức hỗ trợ hằng tháng tối đa", "Largest monthly amount"),
-    "monthly_unit": ("Đơn vị", "Unit"),
     "binding_year": ("Năm ràng buộc", "Binding year"),
     "message": ("Ghi chú", "Note"),
     "ceiling_vnd_per_year": ("Trần (đồng/năm)", "Ceiling (VND/year)"),
     "programme_name": ("Tên chương trình", "Programme name"),
+    "component": ("Khoản hỗ trợ", "Support component"),
+    "monthly": ("Hỗ trợ hằng tháng", "Monthly support"),
+    "one_off": ("Hỗ trợ một lần", "One-off support"),
+    "scale": ("Hệ số tối đa", "Largest factor"),
+    "amount": ("Mức tối đa", "Largest amount"),
+    "unit": ("Đơn vị", "Unit"),
+    "one_off_scale": ("Hệ số mức hỗ trợ một lần", "One-off amount factor"),
     "solved": ("Đã giải", "Solved"),
     "infeasible": ("Không khả thi", "Infeasible"),
     "unbounded": ("Không bị chặn", "Unbounded"),
@@ -103,11 +108,13 @@ MONEY_COLUMNS = set(MONEY) | {"expected", "mc_mean", "p5", "p50", "p95", "salary
                               "refunds_recovered_lifetime", "net_cost_lifetime",
                               "cost_per_retained", "net_cost_at_low", "net_cost_at_high",
                               "net_cost_base", "swing"}
+MONEY_COLUMNS |= {"ceiling_vnd_per_year"}
 SHARE_COLUMNS = {"p_breach", "commune_cap_share", "low", "high"}
 HEADS_COLUMNS = {"accepted", "completed_commitment", "new_beneficiaries",
                  "beneficiaries_end_of_year", "leavers", "terminated", "completed"}
-FACTOR_COLUMNS = {"monthly_scale", "monthly_amount"}
-TRANSLATED_VALUES = {"measure", "reason", "rate", "status"}  # categorical cells shown in `lang`
+FACTOR_COLUMNS = {"monthly_scale", "one_off_scale", "scale", "amount"}
+# categorical cells shown in `lang`
+TRANSLATED_VALUES = {"measure", "reason", "rate", "status", "component"}
 
 SHEETS: dict[str, tuple[str, str]] = {
     "by_year": ("Theo năm", "By year"),
@@ -238,8 +245,10 @@ def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
 
 def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "vi",
                       answer_scale: float | None = None) -> Figure:
-    """Worst year's P95 and expected net cost against the factor on the monthly amounts."""
-    worst = curve.groupby("monthly_scale").agg(p95=("p95", "max"), expected=("expected", "max"))
+    """Worst year's P95 and expected net cost against the factor on the monthly (or one-off)
+    amounts (the curve's ``*_scale`` column)."""
+    col = next(c for c in curve.columns if c.endswith("_scale"))
+    worst = curve.groupby(col).agg(p95=("p95", "max"), expected=("expected", "max"))
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(worst.index, _bn(worst["expected"]), marker="o",
             label="Kỳ vọng, năm cao nhất" if lang == "vi" else "Expected, highest year")
@@ -249,10 +258,10 @@ def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "v
     if answer_scale is not None:
         ax.axvline(answer_scale, color="C3", ls=":",
                    label="Mức tối đa" if lang == "vi" else "Largest factor")
-    ax.set_xlabel(text("monthly_scale", lang))
+    ax.set_xlabel(text(col, lang))
     ax.set_ylabel(f"{text('net_cost', lang)} ({text('vnd_bn', lang)})")
-    ax.set_title("Chi phí theo mức hỗ trợ hằng tháng" if lang == "vi"
-                 else "Cost against the monthly support amount")
+    ax.set_title(f"Chi phí theo {text(col, 'vi').lower()}" if lang == "vi"
+                 else f"Cost against the {text(col, 'en').lower()}")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
