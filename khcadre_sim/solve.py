@@ -246,6 +246,9 @@ class LPSession:
             self._h = highspy.Highs()
         self._h.setOptionValue("output_flag", bool(log))
         self._h.setOptionValue("random_seed", 0)
+        # one thread, like the MIP solves: HiGHS keeps one thread scheduler per process and
+        # refuses a later solve asking for a different thread count
+        self._h.setOptionValue("threads", 1)
         self._inf = highspy.kHighsInf
         lo = np.where(np.isfinite(row_lower), row_lower, -self._inf)
         hi = np.where(np.isfinite(row_upper), row_upper, self._inf)

@@ -82,8 +82,9 @@ def describe_slack(rows: Rows, slack: np.ndarray | None, s: PlacementSettings) -
     for r in hit:
         rule, amount = rows.rule[r], float(slack[r])
         if rule == "manager_floors":
+            k = math.ceil(amount - 1e-6)
             out.append(f"Floor '{rows.label[r]}' cannot be met: even the best placement is short "
-                       f"by about {math.ceil(amount - 1e-6)} such managers.")
+                       f"by about {k} such manager{'s' if k != 1 else ''}.")
         elif rule == "rotation":
             out.append(f"Only {s.rotation_count - amount:.0f} of the {s.rotation_count} "
                        f"planning-pool rotations to hard areas are possible together with the "

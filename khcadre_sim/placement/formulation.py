@@ -163,10 +163,10 @@ def build_mip(c: Candidates, rows: Rows, cols: np.ndarray, elastic: bool = True,
               name: str = "placement") -> MipModel:
     """PuLP model over the pairs ``cols``; expressions are built from sparse rows directly."""
     prob = pulp.LpProblem(name, pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{k}", cat=pulp.LpBinary) for k in range(len(cols))]
+    x = [prob.add_variable(f"x{k}", cat=pulp.LpBinary) for k in range(len(cols))]
     slack: dict[int, pulp.LpVariable] = {}
     if elastic:
-        slack = {int(r): pulp.LpVariable(f"s{r}", lowBound=0)
+        slack = {int(r): prob.add_variable(f"s{r}", lowBound=0)
                  for r in np.flatnonzero(rows.elastic)}
     pen = penalty(c)
     obj = pulp.LpAffineExpression(list(zip(x, c.score[cols].tolist(), strict=True))
