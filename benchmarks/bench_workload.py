@@ -16,7 +16,6 @@ import dataclasses
 import json
 import platform
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import pulp

@@ -267,14 +267,22 @@ def test_moves_between_nearby_communes(small_province):
     sc = load_scenario()
     s = WorkloadSettings.from_scenario(sc)
     s = dataclasses.replace(s, rebalance=dataclasses.replace(
-        s.rebalance, max_changed_per_commune=None, max_moves=2, max_move_km=40.0))
+        s.rebalance, max_changed_per_commune=None, max_arrivals_per_commune=1, max_move_km=40.0))
     res = analyse_workload(small_province, sc.params, s, standards=read_standards())
     reb = res.rebalanced
     assert reb.peak.is_ok and reb.excess.is_ok
-    assert len(reb.moves) <= 2
+    assert (reb.moves.groupby("to_territory_id").size() <= 1).all()
+    # a mover carries only fields they are qualified for, in the commune they moved to
+    qual = res.before.people.set_index("staff_id")["qualified_fields"].str.split(";")
+    after = reb.after.portfolio
+    for p, dest in reb.moves[["staff_id", "to_territory_id"]].to_numpy():
+        mine = after[(after["staff_id"] == p) & (after["work_fte"] > 1e-9)]
+        assert set(mine["territory_id"]) <= {dest}
+        assert set(mine["field"]) <= set(qual[p])
     assert (reb.moves["distance_km"] <= 40.0).all()
     base = analyse_workload(small_province, sc.params, dataclasses.replace(
-        s, rebalance=dataclasses.replace(s.rebalance, max_moves=0)), standards=read_standards())
+        s, rebalance=dataclasses.replace(s.rebalance, max_arrivals_per_commune=0)),
+        standards=read_standards())
     # allowing moves can only lower the sum of commune peaks (stage-1 objective)
     assert reb.peak.objective <= base.rebalanced.peak.objective + 1e-6
 

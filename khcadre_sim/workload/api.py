@@ -58,9 +58,10 @@ class WorkloadSettings:
         cap = get(lev, "levers", "max_changed_per_commune",
                   lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= -1,
                   "a whole number ≥ 0, or -1 for no cap", -1)
-        moves = get(lev, "levers", "max_moves",
+        moves = get(lev, "levers", "max_arrivals_per_commune",
                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-                    "a whole number ≥ 0 (0 = no moves between communes)", r.max_moves)
+                    "a whole number ≥ 0 (0 = no moves between communes)",
+                    r.max_arrivals_per_commune)
         km = get(lev, "levers", "max_move_km", lambda v: number(v) and v >= 0,
                  "kilometres ≥ 0, e.g. 30", r.max_move_km)
         cm = get(unc, "uncertainties", "cases_multiplier", lambda v: number(v) and v >= 0,
@@ -94,7 +95,7 @@ class WorkloadSettings:
             raise ScenarioError(problems)
         reb = RebalanceSettings(
             target_load=float(target), max_changed_per_commune=None if cap < 0 else int(cap),
-            max_moves=int(moves), max_move_km=float(km), tiebreak_weight=float(tie),
+            max_arrivals_per_commune=int(moves), max_move_km=float(km), tiebreak_weight=float(tie),
             move_cost=float(mcost), solver=str(solver), time_limit=float(limit),
             gap_rel=float(gap), seed=int(scenario.seed))
         return cls(share_on_post_field=float(s_main), overload_threshold=float(over),

@@ -17,7 +17,8 @@ Caps: a person's portfolio counts as changed (binary ``z_p``) when any ``w[p,f]`
 today's; at most ``max_changed_per_commune`` per commune (big-M = ``R[c,f]``, the tightest valid
 value since ``0 ≤ w ≤ R``). Moves: a person may move to a commune within ``max_move_km``
 (haversine between commune centroids) that is still above target after internal rebalancing,
-at most ``max_moves`` in the province; a mover takes only fields they are qualified for.
+at most ``max_arrivals_per_commune`` into any commune (a per-commune cap keeps blocks
+independent); a mover takes only fields they are qualified for.
 Candidate movers are people underloaded today, into communes where one of their fields is
 overloaded or uncovered today (a pruning rule that keeps the model small; documented limit).
 
@@ -29,6 +30,7 @@ proportion to each overloaded person's portfolio) plus every uncovered field's w
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,7 +50,7 @@ TOL = 1e-7
 class RebalanceSettings:
     target_load: float = 1.0
     max_changed_per_commune: int | None = None  # None = no cap
-    max_moves: int = 0
+    max_arrivals_per_commune: int = 0
     max_move_km: float = 0.0
     tiebreak_weight: float = 1e-3
     move_cost: float = 0.01  # load-ratio points a move must save to be worth making
@@ -154,8 +156,12 @@ class _Model:
             prob += pulp.lpSum(mvs) <= 1, f"one_move_{p}"
             for v in by_pc[p, home[p]]:
                 prob += v <= _ub(v) * (1 - pulp.lpSum(mvs))
-        if self.m:
-            prob += pulp.lpSum(self.m.values()) <= s.max_moves, "max_moves"
+        arrivals: dict = defaultdict(list)
+        for (_p, c), mv in self.m.items():
+            arrivals[c].append(mv)
+        for c, mvs in arrivals.items():
+            if len(mvs) > s.max_arrivals_per_commune:
+                prob += pulp.lpSum(mvs) <= s.max_arrivals_per_commune, f"arrivals_{c}"
         # |w - w0| for home work, and the change indicators it switches on.
         self.d = {}
         for (p, c, f), v in self.w.items():
@@ -235,7 +241,8 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
 
     movers: list[tuple[str, str]] = []
     extra_pairs: list[tuple[str, str, str]] = []
-    if s.max_moves > 0 and s.max_move_km > 0 and territories is not None and internal_peaks:
+    if (s.max_arrivals_per_commune > 0 and s.max_move_km > 0 and territories is not None
+            and internal_peaks):
         terr = territories.set_index("territory_id")
         hot = [c for c, t in internal_peaks.items()
                if t > s.target_load + TOL and c in terr.index]
@@ -332,16 +339,17 @@ def rebalance(before: LoadState, required: pd.DataFrame, settings: RebalanceSett
 
     # Without moves every commune is its own block; with moves, first the internal optimum
     # (it decides which communes may receive people), then the linked blocks.
-    internal = s if s.max_moves == 0 else RebalanceSettings(**{**s.__dict__, "max_moves": 0})
+    internal = (s if s.max_arrivals_per_commune == 0
+                else dataclasses.replace(s, max_arrivals_per_commune=0))
     blocks = _blocks(before, req, None, internal, None)
     lower = None
     if s.max_changed_per_commune is not None:
-        relaxed = RebalanceSettings(**{**internal.__dict__, "max_changed_per_commune": None})
+        relaxed = dataclasses.replace(internal, max_changed_per_commune=None)
         _, v0 = _solve_blocks(blocks, req, w0, home, relaxed, None)
         lower = {c: t for b in blocks for c, t in v0[id(b)][2].items()}
     r1, v1 = _solve_blocks(blocks, req, w0, home, internal, None, lower)
     peaks = {c: t for b in blocks for c, t in v1[id(b)][2].items()}
-    if s.max_moves > 0:
+    if s.max_arrivals_per_commune > 0:
         blocks = _blocks(before, req, territories, s, peaks)
         r1, v1 = _solve_blocks(blocks, req, w0, home, s, None)
         peaks = {c: t for b in blocks for c, t in v1[id(b)][2].items()}

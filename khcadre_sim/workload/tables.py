@@ -129,7 +129,8 @@ def summary(result: WorkloadResult) -> dict[str, Any]:
             "cases_multiplier": s.cases_multiplier, "minutes_multiplier": s.minutes_multiplier,
             "target_load": s.rebalance.target_load,
             "max_changed_per_commune": s.rebalance.max_changed_per_commune,
-            "max_moves": s.rebalance.max_moves, "max_move_km": s.rebalance.max_move_km,
+            "max_arrivals_per_commune": s.rebalance.max_arrivals_per_commune,
+            "max_move_km": s.rebalance.max_move_km,
         },
         "before": _state_summary(b),
         "spearman_competency_vs_load_before": _r(b.people["competency"].corr(
