@@ -120,8 +120,7 @@ class _Model:
     """Stage 1 or 2 model of one block."""
 
     def __init__(self, block: _Block, req: dict, w0: dict, home: dict,
-                 s: RebalanceSettings, peaks: dict[str, float] | None,
-                 lower: dict[str, float] | None = None):
+                 s: RebalanceSettings, peaks: dict[str, float] | None):
         self.prob = pulp.LpProblem("workload_rebalance", pulp.LpMinimize)
         prob = self.prob
         self.w = {k: pulp.LpVariable(f"w_{i}", lowBound=0, upBound=req[k[1], k[2]])
@@ -141,11 +140,6 @@ class _Model:
         self.t = {c: pulp.LpVariable(f"t_{j}", lowBound=0) for j, c in enumerate(block.communes)}
         for (p, c), vs in by_pc.items():
             prob += pulp.lpSum(vs) <= self.t[c], f"peak_{p}_{c}"
-        # The peak without the cap on changes is a valid lower bound (a relaxation); stating it
-        # lets the MILP stop as soon as a capped solution reaches it.
-        for c, lb in (lower or {}).items():
-            if c in self.t:
-                prob += self.t[c] >= lb - 1e-7, f"relaxed_bound_{c}"
         # A person works in one commune: home unless moved (then nothing at home).
         moves_of: dict = defaultdict(list)
         for (p, c), mv in self.m.items():
@@ -162,15 +156,22 @@ class _Model:
         for c, mvs in arrivals.items():
             if len(mvs) > s.max_arrivals_per_commune:
                 prob += pulp.lpSum(mvs) <= s.max_arrivals_per_commune, f"arrivals_{c}"
-        # |w - w0| for home work, and the change indicators it switches on.
+        # Tie-break of stage 2 without a cap: |w - w0| on home work (changes nothing needlessly).
+        # With a cap the tie-break is the number of people changed (Σ z), which needs no d.
         self.d = {}
+        capped = s.max_changed_per_commune is not None
+        if peaks is not None and not capped:
+            for (p, c, f), v in self.w.items():
+                if c != home[p]:
+                    continue
+                d = pulp.LpVariable(f"d_{len(self.d)}", lowBound=0)
+                prob += d >= v - w0.get((p, f), 0.0)
+                prob += d >= w0.get((p, f), 0.0) - v
+                self.d[p, f] = d
+        home_pairs: dict = defaultdict(list)
         for (p, c, f), v in self.w.items():
-            if c != home[p]:
-                continue
-            d = pulp.LpVariable(f"d_{len(self.d)}", lowBound=0)
-            prob += d >= v - w0.get((p, f), 0.0)
-            prob += d >= w0.get((p, f), 0.0) - v
-            self.d[p, f] = d
+            if c == home[p]:
+                home_pairs[p].append((f, v))
         self.z = {}
         load_now: dict = defaultdict(float)
         for (p, _f), w_old in w0.items():
@@ -185,7 +186,7 @@ class _Model:
                 # 0 ≤ v ≤ R·z, and the work a changed person takes on bounded by the peak
                 # (nobody ends above today's commune peak: keeping everything is feasible).
                 c = home[p]
-                mine = [(f, v) for (q, cc, f), v in self.w.items() if q == p and cc == c]
+                mine = home_pairs[p]
                 for f, v in mine:
                     w_old = w0.get((p, f), 0.0)
                     prob += v >= w_old * (1 - z)
@@ -201,9 +202,15 @@ class _Model:
                 for mv in moves_of.get(p, []):
                     prob += mv <= z
             for c in block.communes:
-                members = [self.z[p] for p in people if home[p] == c]
-                if len(members) > s.max_changed_per_commune:
-                    prob += pulp.lpSum(members) <= s.max_changed_per_commune, f"cap_{c}"
+                members = [p for p in people if home[p] == c]
+                k = s.max_changed_per_commune
+                if len(members) > k:
+                    prob += pulp.lpSum(self.z[p] for p in members) <= k, f"cap_{c}"
+                    # Of the k + 1 most loaded people one at least keeps their portfolio, so
+                    # the peak is at least the (k + 1)-th largest load today (valid, and much
+                    # stronger than the LP relaxation of the keep inequalities).
+                    loads = sorted((load_now[p] for p in members), reverse=True)
+                    prob += self.t[c] >= loads[k] - 1e-7, f"kplus1_{c}"
         if peaks is None:
             prob += pulp.lpSum(self.t.values())
             self.stage = 1
@@ -214,6 +221,7 @@ class _Model:
             for p in people:
                 prob += self.e[p] >= pulp.lpSum(by_p[p]) - s.target_load
             prob += (pulp.lpSum(self.e.values()) + s.tiebreak_weight * pulp.lpSum(self.d.values())
+                     + s.tiebreak_weight * pulp.lpSum(self.z.values())
                      + s.move_cost * pulp.lpSum(self.m.values()))
             self.stage = 2
 
@@ -293,25 +301,28 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
     return blocks
 
 
-def _solve_blocks(blocks, req, w0, home, s, peaks, lower=None):
-    results, values = [], {}
-    for block in blocks:
-        model = _Model(block, req, w0, home, s, peaks, lower)
-        res = solve(model.prob, solver=s.solver, time_limit=s.time_limit, gap_rel=s.gap_rel,
-                    seed=s.seed)
-        results.append(res)
-        if not res.is_ok:
-            raise ModelError(Problem(
-                file="workload model", column=",".join(block.communes[:3]),
-                message=f"the rebalancing model of commune(s) {', '.join(block.communes[:3])} "
-                f"came back {res.status} ({res.message}) in stage {model.stage}",
-                fix="raise constants.workload.time_limit, loosen max_changed_per_commune, or "
-                "check the commune's staff and workload rows"))
-        values[id(block)] = (
-            {k: max(0.0, v.value() or 0.0) for k, v in model.w.items()},
-            {k: round(v.value() or 0.0) for k, v in model.m.items()},
-            {c: float(t.value() or 0.0) for c, t in model.t.items()},
-        )
+def _solve_one(block, req, w0, home, s, peaks):
+    model = _Model(block, req, w0, home, s, peaks)
+    res = solve(model.prob, solver=s.solver, time_limit=s.time_limit, gap_rel=s.gap_rel,
+                seed=s.seed)
+    if not res.is_ok:
+        raise ModelError(Problem(
+            file="workload model", column=",".join(block.communes[:3]),
+            message=f"the rebalancing model of commune(s) {', '.join(block.communes[:3])} "
+            f"came back {res.status} ({res.message}) in stage {model.stage}",
+            fix="raise constants.workload.time_limit, loosen max_changed_per_commune, or "
+            "check the commune's staff and workload rows"))
+    return res, (
+        {k: max(0.0, v.value() or 0.0) for k, v in model.w.items()},
+        {k: round(v.value() or 0.0) for k, v in model.m.items()},
+        {c: float(t.value() or 0.0) for c, t in model.t.items()},
+    )
+
+
+def _solve_blocks(blocks, req, w0, home, s, peaks):
+    out = [_solve_one(b, req, w0, home, s, peaks) for b in blocks]
+    results = [r for r, _ in out]
+    values = {id(b): v for b, (_, v) in zip(blocks, out, strict=True)}
     return results, values
 
 
@@ -342,12 +353,7 @@ def rebalance(before: LoadState, required: pd.DataFrame, settings: RebalanceSett
     internal = (s if s.max_arrivals_per_commune == 0
                 else dataclasses.replace(s, max_arrivals_per_commune=0))
     blocks = _blocks(before, req, None, internal, None)
-    lower = None
-    if s.max_changed_per_commune is not None:
-        relaxed = dataclasses.replace(internal, max_changed_per_commune=None)
-        _, v0 = _solve_blocks(blocks, req, w0, home, relaxed, None)
-        lower = {c: t for b in blocks for c, t in v0[id(b)][2].items()}
-    r1, v1 = _solve_blocks(blocks, req, w0, home, internal, None, lower)
+    r1, v1 = _solve_blocks(blocks, req, w0, home, internal, None)
     peaks = {c: t for b in blocks for c, t in v1[id(b)][2].items()}
     if s.max_arrivals_per_commune > 0:
         blocks = _blocks(before, req, territories, s, peaks)
