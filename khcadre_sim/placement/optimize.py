@@ -31,6 +31,7 @@ from .settings import PlacementSettings
 _TOL = 1e-6
 _DEBUG = bool(os.environ.get("KHCADRE_DEBUG_PLACEMENT"))
 _RESOLVE_STRATEGY = int(os.environ.get("KH_STRAT", "4"))
+_PER_ROUND = int(os.environ.get("KH_PER", "4"))
 
 
 @dataclass
@@ -112,7 +113,8 @@ class _LPState:
 
 
 def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.ndarray,
-                       pen: float, stop_gap: float, max_rounds: int = 100) -> _LPState | None:
+                       pen: float, stop_gap: float, active: np.ndarray,
+                       max_rounds: int = 100) -> _LPState | None:
     """Column generation on the elastic LP relaxation; grows ``in_r`` in place."""
     started = time.perf_counter()
     lower = np.where(rows.sense == LE, -np.inf, rows.rhs)
@@ -122,7 +124,7 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
     sign = np.where(rows.sense[el] == LE, -1.0, 1.0)
     lp.add_columns(np.full(len(el), pen),
                    sp.csc_matrix((sign, (el, np.arange(len(el)))), shape=(rows.n_rows, len(el))))
-    a_csc = rows.A.tocsc()
+    a_csc = rows.A
     added = np.flatnonzero(in_r)
     order = [added]
     lp.add_columns(-score[added], a_csc[:, added])
@@ -135,7 +137,7 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
             return None
         value = -res.objective
         y = res.duals_ub
-        rc = score + rows.A.T @ y
+        rc = np.where(active, score + rows.A.T @ y, -np.inf)
         best = np.zeros(c.n_staff)
         np.maximum.at(best, c.si, rc)
         bound = min(bound, value + float(best.sum()))
@@ -148,7 +150,7 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
             break
         if rounds == 1:
             lp.set_option("simplex_strategy", _RESOLVE_STRATEGY)
-        new = _top_k(c.si, rc, 10, attractive)
+        new = _top_k(c.si, rc, _PER_ROUND, attractive)
         in_r[new] = True
         order.append(new)
         lp.add_columns(-score[new], a_csc[:, new])
@@ -166,37 +168,65 @@ def _failed(status: Status, rows: Rows, started: float, solver: str, seed: int |
                              seed, np.zeros(0, dtype=np.int64), None, rows, stats, message)
 
 
+def _fix_stayers(c: Candidates, rows: Rows) -> tuple[Rows, np.ndarray, np.ndarray]:
+    """Take people who must stay, and their posts, out of the model.
+
+    Their pairs are fixed at 1: their person and post rows go, the other rows' right-hand sides
+    absorb them. Returns the reduced rows, the pairs the model may still use, and the fixed
+    pairs. Conflicting data (two people who must stay in one post) keep the full model, whose
+    phase-one check explains the conflict.
+    """
+    fixed = c.is_current & c.stayer[c.si]
+    held = np.bincount(c.pj[fixed], minlength=c.n_posts)
+    if not fixed.any() or held.max(initial=0) > 1:
+        return rows, np.ones(c.n_pairs, dtype=bool), np.zeros(c.n_pairs, dtype=bool)
+    drop = np.zeros(rows.n_rows, dtype=bool)
+    drop[c.si[fixed]] = True
+    drop[c.n_staff + c.pj[fixed]] = True
+    keep = np.flatnonzero(~drop)
+    rhs = rows.rhs - rows.A @ fixed.astype(float)
+    reduced = Rows(A=rows.A[keep], sense=rows.sense[keep], rhs=rhs[keep], rule=rows.rule[keep],
+                   label=[rows.label[r] for r in keep], elastic=rows.elastic[keep])
+    active = ~(c.stayer[c.si] | (held[c.pj] > 0))
+    return reduced, active, fixed
+
+
 def solve_placement(c: Candidates, s: PlacementSettings, *, solver: str = "cbc",
                     time_limit: float | None = None, log: bool = False,
                     max_rounds: int = 20) -> PlacementSolution:
     """Best placement over all candidate pairs, with bound and gap (see module docstring)."""
     started = time.perf_counter()
     time_limit = s.time_limit if time_limit is None else time_limit
-    rows = build_rows(c, s)
-    in_r = initial_set(c, s)
-    stats: dict = {"candidates": int(c.n_pairs), "initial_pairs": int(in_r.sum())}
+    full_rows = build_rows(c, s)
+    rows, active, fixed = _fix_stayers(c, full_rows)
+    fixed_score = float(c.score[fixed].sum())
+    in_r = initial_set(c, s) & active
+    stats: dict = {"candidates": int(c.n_pairs), "fixed_pairs": int(fixed.sum()),
+                   "initial_pairs": int(in_r.sum())}
     pen = penalty(c)
-    lp = _column_generation(c, rows, in_r, c.score, pen, stop_gap=s.gap_rel / 4)
+    lp = _column_generation(c, rows, in_r, c.score, pen, stop_gap=s.gap_rel / 4, active=active)
     if lp is None:  # conflicting data (e.g. two people who must stay in one post)
-        return _infeasible(c, rows, started, solver, s, stats)
+        return _infeasible(c, full_rows, started, solver, s, stats)
+    lp.value += fixed_score
+    lp.bound += fixed_score
     stats.update(lp_rounds=lp.rounds, lp_seconds=round(lp.seconds, 3), lp_value=lp.value,
                  lp_bound=lp.bound, restricted_pairs=int(in_r.sum()))
     if lp.slack.max(initial=0.0) > _TOL:
-        return _infeasible(c, rows, started, solver, s, stats)
+        return _infeasible(c, full_rows, started, solver, s, stats)
 
     if np.all(np.minimum(lp.x, 1 - lp.x) < _TOL):
         # the LP optimum is already a placement: proven optimal without branching
-        chosen = np.flatnonzero(lp.x > 0.5)
+        chosen = np.flatnonzero((lp.x > 0.5) | fixed)
         objective = float(c.score[chosen].sum())
         gap = relative_gap(objective, lp.bound)
         stats.update(mip_rounds=0, mip_pairs=0, mip_seconds=0.0, mip_status="lp_integral")
         status = Status.OPTIMAL if gap <= s.gap_rel * (1 + 1e-6) + 1e-12 else Status.FEASIBLE
         return PlacementSolution(status, objective, lp.bound, gap, time.perf_counter() - started,
-                                 "highs-lp", s.seed, chosen, lp.slack, rows, stats,
+                                 "highs-lp", s.seed, chosen, None, rows, stats,
                                  "LP relaxation integral")
     # reduced-cost fixing: the MIP gets the pairs that are (nearly) tight in the LP
     delta = 0.01 * float(np.percentile(np.abs(c.score), 90))
-    in_mip = (in_r & (lp.rc >= -delta)) | c.is_current | (lp.x > _TOL)
+    in_mip = ((in_r & (lp.rc >= -delta)) | c.is_current | (lp.x > _TOL)) & active
     mip_rounds = 0
     while True:
         mip_rounds += 1
@@ -208,10 +238,10 @@ def solve_placement(c: Candidates, s: PlacementSettings, *, solver: str = "cbc",
         if not res.status.has_solution:
             return _failed(res.status, rows, started, res.solver, res.seed, stats, res.message,
                            bound=lp.bound)
-        z = float(res.objective)
-        outside = ~in_mip
+        z = float(res.objective) + fixed_score
+        outside = ~in_mip & active
         could_improve = outside & (lp.bound + lp.rc > z + _TOL)
-        mip_bound = res.bound if res.bound is not None else lp.bound
+        mip_bound = res.bound + fixed_score if res.bound is not None else lp.bound
         best_outside = lp.bound + float(lp.rc[outside].max()) if outside.any() else -np.inf
         bound = min(lp.bound, max(mip_bound, best_outside))
         gap = relative_gap(z, bound)
@@ -221,14 +251,14 @@ def solve_placement(c: Candidates, s: PlacementSettings, *, solver: str = "cbc",
             break
         in_mip |= could_improve
     xv = np.array([v.varValue or 0.0 for v in model.x])
-    chosen = cols[xv > 0.5]
+    chosen = np.sort(np.concatenate([cols[xv > 0.5], np.flatnonzero(fixed)]))
     slack = np.zeros(rows.n_rows)
     for r, v in model.slack.items():
         slack[r] = v.varValue or 0.0
     stats.update(mip_rounds=mip_rounds, mip_pairs=int(in_mip.sum()),
                  mip_seconds=round(res.seconds, 3), mip_status=str(res.status))
     if slack.max(initial=0.0) > _TOL:
-        return _infeasible(c, rows, started, res.solver, s, stats)
+        return _infeasible(c, full_rows, started, res.solver, s, stats)
     objective = float(c.score[chosen].sum())
     gap = relative_gap(objective, bound)
     status = Status.OPTIMAL if gap <= s.gap_rel * (1 + 1e-6) + 1e-12 else Status.FEASIBLE
@@ -242,7 +272,8 @@ def _infeasible(c: Candidates, rows: Rows, started: float, solver: str, s: Place
     the slack of each row says by how much that rule cannot be met."""
     in_r = initial_set(c, s)
     rows = replace(rows, elastic=rows.elastic | (rows.sense == EQ))
-    phase1 = _column_generation(c, rows, in_r, np.zeros(c.n_pairs), 1.0, stop_gap=0.0)
+    phase1 = _column_generation(c, rows, in_r, np.zeros(c.n_pairs), 1.0, stop_gap=0.0,
+                                active=np.ones(c.n_pairs, dtype=bool))
     proven = phase1 is not None and phase1.bound < -_TOL
     slack = phase1.slack if phase1 is not None else None
     stats.update(infeasibility_lp_rounds=phase1.rounds if phase1 else None,

@@ -223,6 +223,8 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
     has_cur = cur_post >= 0
     origin = np.where(has_cur, post_terr[np.maximum(cur_post, 0)], home_terr)
     stayer = has_cur & (num(staff, "years_in_post") < settings.stay_min_years) & settings.stay
+    stayer_post = np.zeros(len(positions), dtype=bool)
+    stayer_post[cur_post[stayer]] = True
     filled_today = np.zeros(len(positions), dtype=bool)
     filled_today[cur_post[has_cur]] = True
     age = settings.reference_year - num(staff, "birth_year")
@@ -231,7 +233,7 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
     gw = np.array([w.fit_political, w.fit_execution, w.fit_development])
     rng = np.random.default_rng(settings.seed)
     post_rows = np.arange(len(positions))
-    chunk = max(1, 2_000_000 // max(1, len(positions)))
+    chunk = max(1, 400_000 // max(1, len(positions)))
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "si", "pj", "fit", "field", "priority", "disruption", "fill", "cur", "moved", "km")}
     total = 0
@@ -250,6 +252,8 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         if settings.non_local:
             allowed &= ~(is_key[None, :] & (home_terr[rows, None] == post_terr[None, :]))
         allowed &= ~stayer[rows, None]
+        # a post whose holder must stay is not free for anyone else
+        allowed &= ~stayer_post[None, :]
         # a person's current post is always a candidate: the rules govern new placements
         keep = allowed | is_cur
         r_idx, p_idx = np.nonzero(keep)
@@ -274,8 +278,10 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         parts["cur"].append(cur)
         parts["moved"].append(mv)
         parts["km"].append(dist)
-    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
-    comps = {k: cat[k].astype(float) for k in COMPONENTS}
+    cat = {}
+    for k in list(parts):  # concatenate one array at a time to keep the peak low
+        cat[k] = np.concatenate(parts.pop(k))
+    comps = {k: cat[k].astype(float, copy=False) for k in COMPONENTS}
     score = comps["fill"] + comps["fit"] + comps["field"] + comps["priority"] - comps["disruption"]
     if settings.score_noise_sd > 0:
         score = score + rng.normal(0.0, settings.score_noise_sd, size=len(score))
@@ -283,9 +289,9 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         staff_ids=staff["staff_id"].astype(str).to_numpy(),
         post_ids=positions["position_id"].astype(str).to_numpy(),
         territory_ids=terr_keys.to_numpy(), area_classes=area,
-        si=cat["si"].astype(np.int64), pj=cat["pj"].astype(np.int64), score=score,
+        si=cat["si"], pj=cat["pj"], score=score,
         components=comps, is_current=cat["cur"].astype(bool), moved=cat["moved"].astype(bool),
-        km=cat["km"].astype(float),
+        km=cat["km"],
         cur_post=cur_post.astype(np.int64), origin_terr=origin, home_terr=home_terr,
         female=(staff["gender"].astype(str).str.upper() == "F").to_numpy(),
         minority=_as_bool(staff["ethnic_minority"]), young=age < settings.young_age,
