@@ -7,7 +7,9 @@ never a raw solver object, never a silent default when the solver failed.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -73,6 +75,32 @@ def _cbc_bound_from_log(log_text: str) -> float | None:
     return None
 
 
+_highs_banner_silenced = False
+
+
+def _silence_highs_banner() -> None:
+    """HiGHS prints a copyright banner on stdout when the first solver object of a process is
+    created, even with output off; create that first object with stdout sent to /dev/null so
+    command-line output and notebooks stay clean (and do not depend on the HiGHS version)."""
+    global _highs_banner_silenced
+    if _highs_banner_silenced:
+        return
+    _highs_banner_silenced = True
+    try:
+        import highspy
+    except ImportError:
+        return  # reported as a clear ModelError by solve()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def solve(
     problem: pulp.LpProblem,
     *,
@@ -111,6 +139,8 @@ def solve(
         stopped_on_limit = "Stopped on time" in log_text or "stopped on time" in log_text.lower()
         bound = _cbc_bound_from_log(log_text) if stopped_on_limit else None
     else:
+        if not log:
+            _silence_highs_banner()
         try:
             cmd = pulp.HiGHS(
                 msg=log,
