@@ -30,8 +30,9 @@ from .optimize import PlacementSolution, matching_pairs, solve_placement
 from .scoring import COMPONENTS, Candidates, build_candidates
 from .settings import RULES, PlacementSettings, settings_from_scenario
 
-__all__ = ["PlacementResult", "PlacementSettings", "RULES", "add_arguments", "build_candidates",
-           "candidates_for", "manager_diversity", "matching_pairs", "place", "price_rules",
+__all__ = ["PlacementResult", "PlacementSettings", "RULES", "add_arguments",
+           "baseline_comparison", "build_candidates", "candidates_for", "manager_diversity",
+           "matching_pairs", "place", "price_rules",
            "settings_from_scenario", "write_outputs"]
 
 
@@ -146,7 +147,8 @@ def place(province: Any, scenario: Any = None, *, settings: PlacementSettings | 
 
 def price_rules(province: Any, scenario: Any = None, *, settings: PlacementSettings | None = None,
                 solver: str = "cbc", time_limit: float | None = None,
-                base: PlacementResult | None = None) -> dict[str, dict]:
+                base: PlacementResult | None = None,
+                rules: list[str] | None = None) -> dict[str, dict]:
     """Objective lost by each rule: solve once with the rule switched off and compare.
 
     A price of 0 means the rule costs nothing here; prices are exact up to the proven gaps
@@ -158,7 +160,9 @@ def price_rules(province: Any, scenario: Any = None, *, settings: PlacementSetti
     if not base.status.has_solution:
         raise ModelError("rule prices need a feasible base placement — see its explanation")
     out: dict[str, dict] = {}
-    for rule in s.enabled_rules():
+    chosen = s.enabled_rules() if rules is None else [r for r in rules
+                                                       if r in s.enabled_rules()]
+    for rule in chosen:
         other = place(province, settings=s.with_rule(rule, False), solver=solver,
                       time_limit=time_limit)
         if not other.status.has_solution:
@@ -228,6 +232,33 @@ def _tables(province: Any, c: Candidates, s: PlacementSettings, sol: PlacementSo
     sur["area_class"] = c.area_classes[c.origin_terr[~has]]
     return PlacementResult(s, c, sol, explanation, a, v.reset_index(drop=True),
                            sur.reset_index(drop=True))
+
+
+def baseline_comparison(result: PlacementResult) -> pd.DataFrame:
+    """Today's placement against the optimized one, on the figures a planner reads first
+    (total_score of today = the sum of the scores of the current person–post pairs)."""
+    from ..io import load_fields
+
+    c = result.candidates
+    fields = load_fields()
+    new_work = list(fields.loc[fields["new_work"], "field"])
+    after = np.zeros(c.n_pairs, dtype=bool)
+    after[result.solution.chosen] = True
+    rows = []
+    for name, sel in (("today", c.is_current), ("after", after)):
+        posts, staff = c.pj[sel], c.si[sel]
+        field_ok = c.components["field"][sel] > 0
+        rows.append({
+            "placement": name,
+            "posts_filled": int(len(np.unique(posts))),
+            "posts_vacant": int(c.n_posts - len(np.unique(posts))),
+            "people_without_post": int(c.n_staff - len(np.unique(staff))),
+            "new_work_posts_filled": int(len(np.unique(posts[np.isin(c.post_field[posts],
+                                                                      new_work)]))),
+            "field_match_share": round(float(field_ok.mean()) if len(field_ok) else 0.0, 4),
+            "total_score": round(float(c.score[sel].sum()), 1),
+        })
+    return pd.DataFrame(rows).set_index("placement")
 
 
 def manager_diversity(result: PlacementResult) -> pd.DataFrame:

@@ -99,7 +99,11 @@ def describe_slack(rows: Rows, slack: np.ndarray | None, s: PlacementSettings) -
              "keep_placed": "people holding a post today cannot keep a post",
              "assignment": "people or posts cannot be matched one-to-one"}
     for rule, k in counts.items():
-        out.append(f"{k} {words.get(rule, rule)} under the other rules.")
+        text = words.get(rule, rule)
+        if k == 1:
+            text = text.replace("people who", "person who").replace("posts ", "post ").replace(
+                "people ", "person ").replace("cannot keep their", "cannot keep their")
+        out.append(f"{k} {text} under the other rules.")
     return out
 
 
