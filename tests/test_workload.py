@@ -304,3 +304,23 @@ def test_write_outputs(small_province, tmp_path):
     assert np.isclose(people["load_ratio_after"].max(), summary["after"]["peak_load_ratio"],
                       atol=1e-4)
     assert dt.date.fromisoformat(summary["settings"]["reference_date"])
+
+
+def test_cli_reports_bad_input_without_writing(tmp_path, capsys):
+    from khcadre_sim.cli import main
+
+    shares = tmp_path / "shares.csv"
+    shares.write_text("staff_id,field,share\nNOBODY,land,1.0\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["workload", "--time-shares", str(shares), "--no-rebalance",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'staff_id'" in err and "'NOBODY' is not a placed staff member" in err
+    assert not out.exists()  # nothing written on failure
+    std = tmp_path / "std.csv"
+    std.write_text("field,minutes_per_case,from,source,assumption\n"
+                   "land,240,2025-07-01,assumed,true\n", encoding="utf-8")
+    assert main(["workload", "--standards", str(std), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no standard minutes per case for field" in err and "fix: add a row" in err
+    assert not out.exists()
