@@ -301,6 +301,14 @@ class LPSession:
     def set_option(self, name: str, value: object) -> None:
         self._h.setOptionValue(name, value)
 
+    def set_row_bounds(self, rows, lower, upper) -> None:  # noqa: ANN001
+        """Change the bounds of some rows (the next :meth:`run` starts from the last basis)."""
+        import numpy as np
+
+        lo = np.where(np.isfinite(lower), lower, -self._inf).astype(float)
+        hi = np.where(np.isfinite(upper), upper, self._inf).astype(float)
+        self._h.changeRowsBounds(len(lo), np.asarray(rows, dtype=np.int32), lo, hi)
+
     def run(self) -> LPArrays:
         import numpy as np
 

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field, replace
 
@@ -29,9 +28,9 @@ from .scoring import Candidates
 from .settings import PlacementSettings
 
 _TOL = 1e-6
-_DEBUG = bool(os.environ.get("KHCADRE_DEBUG_PLACEMENT"))
-_RESOLVE_STRATEGY = int(os.environ.get("KH_STRAT", "4"))
-_PER_ROUND = int(os.environ.get("KH_PER", "4"))
+_RESOLVE_STRATEGY = 4  # primal simplex: adding columns keeps the basis primal feasible
+_PER_ROUND = 4  # priced pairs added per person and round
+_DEFERRED_RULES = ("manager_floors",)  # dense rows imposed after a first warm basis
 
 
 @dataclass
@@ -110,6 +109,7 @@ class _LPState:
     x: np.ndarray  # LP value of every pair (0 outside the restricted set)
     rounds: int
     seconds: float
+    trace: list[tuple] = field(default_factory=list)  # (columns, seconds, value, bound, priced)
 
 
 def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.ndarray,
@@ -119,7 +119,11 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
     started = time.perf_counter()
     lower = np.where(rows.sense == LE, -np.inf, rows.rhs)
     upper = np.where(rows.sense == GE, np.inf, rows.rhs)
-    lp = LPSession(lower, upper)
+    # dense floor rows make a cold start slow: solve first without them (free rows), then
+    # impose them on the warm basis
+    deferred = np.flatnonzero(np.isin(rows.rule, _DEFERRED_RULES))
+    lp = LPSession(np.where(np.isin(np.arange(rows.n_rows), deferred), -np.inf, lower),
+                   np.where(np.isin(np.arange(rows.n_rows), deferred), np.inf, upper))
     el = np.flatnonzero(rows.elastic)
     sign = np.where(rows.sense[el] == LE, -1.0, 1.0)
     lp.add_columns(np.full(len(el), pen),
@@ -130,6 +134,12 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
     lp.add_columns(-score[added], a_csc[:, added])
     bound = np.inf
     rounds = 0
+    trace: list[tuple] = []
+    if len(deferred):
+        res = lp.run()
+        if res.x is None:
+            return None
+        lp.set_row_bounds(deferred, lower[deferred], upper[deferred])
     while True:
         rounds += 1
         res = lp.run()
@@ -142,9 +152,7 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
         np.maximum.at(best, c.si, rc)
         bound = min(bound, value + float(best.sum()))
         attractive = (rc > _TOL) & ~in_r
-        if _DEBUG:
-            print(f"round {rounds}: cols {lp.n_cols} lp {res.seconds:.3f}s value {value:.2f} "
-                  f"bound {bound:.2f} attractive {int(attractive.sum())}", flush=True)
+        trace.append((lp.n_cols, round(res.seconds, 3), value, bound, int(attractive.sum())))
         if not attractive.any() or bound - value <= stop_gap * max(1.0, abs(value)) or (
                 rounds >= max_rounds):
             break
@@ -159,7 +167,7 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
     slack[el] = res.x[:len(el)]
     x = np.zeros(c.n_pairs)
     x[cols] = res.x[len(el):]
-    return _LPState(value, bound, rc, slack, x, rounds, time.perf_counter() - started)
+    return _LPState(value, bound, rc, slack, x, rounds, time.perf_counter() - started, trace)
 
 
 def _failed(status: Status, rows: Rows, started: float, solver: str, seed: int | None,
@@ -210,7 +218,8 @@ def solve_placement(c: Candidates, s: PlacementSettings, *, solver: str = "cbc",
     lp.value += fixed_score
     lp.bound += fixed_score
     stats.update(lp_rounds=lp.rounds, lp_seconds=round(lp.seconds, 3), lp_value=lp.value,
-                 lp_bound=lp.bound, restricted_pairs=int(in_r.sum()))
+                 lp_bound=lp.bound, restricted_pairs=int(in_r.sum()),
+                 lp_trace=[list(r) for r in lp.trace])
     if lp.slack.max(initial=0.0) > _TOL:
         return _infeasible(c, full_rows, started, solver, s, stats)
 
