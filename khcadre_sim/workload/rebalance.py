@@ -10,17 +10,23 @@ Objective, lexicographic in two solves:
    of every commune (without moves the communes are independent, so this is each commune's
    own minimum peak and therefore also the province's);
 2. with every ``t_c`` held at its optimum, minimise the total excess ``Σ_p max(0, L[p] − τ)``
-   (τ = target load, default 1.0) plus ``μ × Σ |w − w_before|`` (a small tie-break, μ = 0.001,
-   so that nothing is changed without a reason).
+   (τ = target load, default 1.0) plus a small tie-break (μ = 0.001) so that nothing changes
+   without a reason: ``μ × Σ |w − w_before|`` without a cap, ``μ × (people changed)`` with one;
+   with moves, ``move_cost × (people moved)`` as well.
 
-Caps: a person's portfolio counts as changed (binary ``z_p``) when any ``w[p,f]`` differs from
-today's; at most ``max_changed_per_commune`` per commune (big-M = ``R[c,f]``, the tightest valid
-value since ``0 ≤ w ≤ R``). Moves: a person may move to a commune within ``max_move_km``
-(haversine between commune centroids) that is still above target after internal rebalancing,
-at most ``max_arrivals_per_commune`` into any commune (a per-commune cap keeps blocks
-independent); a mover takes only fields they are qualified for.
-Candidate movers are people underloaded today, into communes where one of their fields is
-overloaded or uncovered today (a pruning rule that keeps the model small; documented limit).
+Cap on changes: a person's portfolio counts as changed (binary ``z_p``) when any ``w[p,f]``
+differs from today's; at most ``max_changed_per_commune`` per commune. The link is written
+disaggregated, ``w0·(1 − z) ≤ w ≤ w0·(1 − z) + R·z`` (so ``z = 0`` ⇔ ``w = w0``), with two valid
+inequalities that make the LP relaxation useful: ``t_c ≥ L0[p]·(1 − z_p)`` (a kept portfolio
+keeps today's load) and ``t_c ≥`` the (k+1)-th largest load today (one of the k+1 most loaded
+people must keep their portfolio). Without a cap the model is a pure LP.
+
+Moves: a person may move to a commune within ``max_move_km`` (haversine between commune
+centroids) that is still above target after internal rebalancing, at most
+``max_arrivals_per_commune`` into any commune (a per-commune cap keeps blocks independent); a
+mover takes only fields they are qualified for and carries nothing at home. Candidate movers are
+people underloaded today, into communes where one of their fields is overloaded or uncovered
+today (a pruning rule that keeps the model small; a documented limit, not a proof).
 
 Structure: communes linked by no candidate move form independent blocks, each solved as its
 own small model (65 blocks without moves). What no feasible rebalancing can fix is the
