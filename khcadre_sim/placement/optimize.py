@@ -114,7 +114,7 @@ class _LPState:
 
 def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.ndarray,
                        pen: float, stop_gap: float, active: np.ndarray,
-                       max_rounds: int = 100) -> _LPState | None:
+                       max_rounds: int = 100, deadline: float = np.inf) -> _LPState | None:
     """Column generation on the elastic LP relaxation; grows ``in_r`` in place."""
     started = time.perf_counter()
     lower = np.where(rows.sense == LE, -np.inf, rows.rhs)
@@ -153,8 +153,9 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
         bound = min(bound, value + float(best.sum()))
         attractive = (rc > _TOL) & ~in_r
         trace.append((lp.n_cols, round(res.seconds, 3), value, bound, int(attractive.sum())))
+        # stopping early keeps a valid (looser) bound: B holds after every round
         if not attractive.any() or bound - value <= stop_gap * max(1.0, abs(value)) or (
-                rounds >= max_rounds):
+                rounds >= max_rounds) or time.perf_counter() >= deadline:
             break
         if rounds == 1:
             lp.set_option("simplex_strategy", _RESOLVE_STRATEGY)
@@ -212,7 +213,8 @@ def solve_placement(c: Candidates, s: PlacementSettings, *, solver: str = "cbc",
     stats: dict = {"candidates": int(c.n_pairs), "fixed_pairs": int(fixed.sum()),
                    "initial_pairs": int(in_r.sum())}
     pen = penalty(c)
-    lp = _column_generation(c, rows, in_r, c.score, pen, stop_gap=s.gap_rel / 4, active=active)
+    lp = _column_generation(c, rows, in_r, c.score, pen, stop_gap=s.gap_rel / 4, active=active,
+                            deadline=started + 0.7 * time_limit)
     if lp is None:  # conflicting data (e.g. two people who must stay in one post)
         return _infeasible(c, full_rows, started, solver, s, stats)
     lp.value += fixed_score
