@@ -118,6 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             (tmp / folder).mkdir()
             summary = module.write_outputs(province, scenario, tmp / folder,
                                            defaults.parse_args([]))
+            # the index links what is really in the folder
+            summary["files"] = sorted(p.name for p in (tmp / folder).iterdir() if p.is_file())
             sections.append((folder, heading, summary))
         meta = _meta(province, scenario)
         write_json({**meta, "sections": {f: s for f, _, s in sections}}, tmp / "summary.json")
