@@ -9,8 +9,12 @@ base scenario on and a proven gap ≤ 0.1 %:
 (c) naive — one PuLP binary per candidate pair, every rule, CBC with the same gap.
 
 All three start from the same scored candidate pairs (their construction is timed apart).
-Peak memory of (a) is the process's maximum resident set after (a) (it runs first), plus the
-largest solver child process. Writes benchmarks/results/placement.json.
+Peak memory of (a) is the process's maximum resident set after (a) (it runs first). The
+"children" figure is the largest child's peak as the kernel reports it, which includes the forked
+copy of this process before the solver starts — so for (a) it only says the CBC child stayed below
+that size; for (c) the CBC child dominates. "hit_time_limit" compares the solve's wall time with
+the limit; CBC checks its clock between phases, so a solve can finish (even optimally) after it.
+Writes benchmarks/results/placement.json.
 
     python benchmarks/bench_placement.py [--scale 2.3] [--naive-time-limit 1800] [--skip-naive]
 """
