@@ -20,6 +20,9 @@ from .report import atomic_output_dir, write_index, write_json, write_review
 from .review import ReviewSettings, review
 from .scenario import load_scenario
 
+EXIT_INFEASIBLE = 3  # the rules cannot all be met; summary.json explains why
+INFEASIBLE = ("infeasible",)
+
 # (subcommand, module, results sub-folder, heading) of each optimisation/projection capability.
 CAPABILITIES = (
     ("place", "khcadre_sim.placement", "placement", "Placement / Bố trí cán bộ"),
@@ -138,6 +141,11 @@ def _capability_command(module: ModuleType) -> Callable[[argparse.Namespace], in
         for line in summary.get("headline", []):
             print(line)
         print(f"wrote {args.out}")
+        if summary.get("status") in INFEASIBLE:
+            # a complete, explained answer — but not a plan: scripts must not mistake it for one
+            for line in summary.get("explanation", []):
+                print(f"infeasible: {line}", file=sys.stderr)
+            return EXIT_INFEASIBLE
         return 0
     return command
 

@@ -285,7 +285,22 @@ def test_cli_place_writes_files(province, tmp_path):
     data = tmp_path / "data"
     write_province(province, data)
     out = tmp_path / "out"
-    assert main(["place", "--data", str(data), "--out", str(out)]) == 0
+    code = main(["place", "--data", str(data), "--out", str(out)])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["status"] in ("optimal", "infeasible")
+    assert (code, summary["status"]) in ((0, "optimal"), (3, "infeasible"))
     assert (out / "candidates.csv").exists()
+
+
+def test_cli_place_infeasible_scenario_exits_3_with_explanation(tmp_path, capsys):
+    from khcadre_sim.cli import main
+    from khcadre_sim.paths import SCENARIOS
+
+    out = tmp_path / "out"
+    code = main(["place", "--scenario", str(SCENARIOS / "placement_infeasible.toml"),
+                 "--out", str(out)])
+    assert code == 3
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "infeasible" and summary["explanation"]
+    err = capsys.readouterr().err
+    assert "infeasible: " in err and "female" in err.lower()
+    assert not (out / "assignments.csv").exists()
