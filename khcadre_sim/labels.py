@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 LANGS = ("vi", "en")
@@ -73,3 +74,20 @@ def _field_names() -> dict[str, tuple[str, str]]:
 
     fields = load_fields()
     return {r.field: (r.name_vi, r.name_en) for r in fields.itertuples()}
+
+
+def translator(vocabulary: dict[str, tuple[str, str]]) -> Callable[..., str]:
+    """A label function for a module's own (vi, en) vocabulary, falling back to :func:`label`.
+
+    Capabilities keep the words only they use beside their figures; the lookup, the language
+    check and the shared words (area classes, offices, fields) live here.
+    """
+
+    def translate(key: str, lang: str = "vi") -> str:
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}")
+        if key in vocabulary:
+            return vocabulary[key][LANGS.index(lang)]
+        return label(key, lang)
+
+    return translate

@@ -16,9 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..labels import LANGS, translator
 from .budget import MONEY, BudgetResult
-
-LANGS = ("vi", "en")
 
 # column or word → (Vietnamese, English)
 LABELS: dict[str, tuple[str, str]] = {
@@ -130,10 +129,7 @@ SHEETS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(key: str, lang: str = "vi") -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}")
-    return LABELS.get(key, (key, key))[LANGS.index(lang)]
+text = translator(LABELS)
 
 
 def programme_name(result: BudgetResult, pid: str, lang: str = "vi") -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..labels import label
+from ..labels import label, translator
 from . import PlacementResult, manager_diversity
 
 _T: dict[str, tuple[str, str]] = {
@@ -46,10 +46,7 @@ _T: dict[str, tuple[str, str]] = {
 OFFSHORE_LON = 110.5  # Trường Sa, ~400 km offshore, is left off the map
 
 
-def _t(key: str, lang: str) -> str:
-    if key in _T:
-        return _T[key][0 if lang == "vi" else 1]
-    return label(key, lang)
+_t = translator(_T)
 
 
 def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "vi") -> Figure:

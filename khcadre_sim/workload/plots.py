@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from ..labels import label
+from ..labels import label, translator
 from .api import WorkloadResult
 from .tables import capability_pattern
 
@@ -38,10 +38,7 @@ _TEXT = {
 }
 
 
-def _t(key: str, lang: str) -> str:
-    if lang not in ("vi", "en"):
-        raise ValueError("lang must be 'vi' or 'en'")
-    return _TEXT[key][0 if lang == "vi" else 1]
+_t = translator(_TEXT)
 
 
 def _grid(cf: pd.DataFrame, col: str) -> pd.DataFrame:
