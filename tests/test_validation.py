@@ -119,6 +119,17 @@ def test_bom_file_is_accepted(province_dir, capsys):
     assert "Phường Bắc Nha Trang" in set(province.territories["name"])
 
 
+def test_bom_file_with_a_bad_cell_names_the_right_row_and_column(province_dir, capsys):
+    path = province_dir / "workload.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "annual_cases"] = "-5"
+    path.write_bytes(b"\xef\xbb\xbf" + frame.to_csv(index=False).encode("utf-8"))
+    code, lines = run_validate(province_dir, capsys)
+    assert code == 2
+    assert lines == [f"error: {path}, row 2, column 'annual_cases': '-5' is not valid — fix: "
+                     "write a number ≥ 0"]
+
+
 def test_not_utf8(province_dir, capsys):
     path = province_dir / "territories.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1258", errors="replace"))
