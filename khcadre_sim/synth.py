@@ -21,6 +21,8 @@ import pandas as pd
 from .io import Province
 from .params import load_parameters
 from .paths import POLICY_PARAMETERS
+from .ratings import bands, cap_excellent, rate
+from .retirement import oldest_birth_year_in_service
 from .territories import haversine_km, load_reference_territories
 
 REFERENCE_YEAR = 2026
@@ -40,6 +42,23 @@ class PostTemplate:
     count: int = 1
 
 
+def _tiny_templates() -> list[PostTemplate]:
+    """Posts of a unit with very few residents (Trường Sa: 153 people): leadership, one office
+    with a handful of civil servants and the Party secretary — no specialised offices or centre
+    (an assumed frame; no published staffing list was found)."""
+    return [
+        PostTemplate("leadership", "Chủ tịch UBND", "management", "head", key=True),
+        PostTemplate("leadership", "Phó Chủ tịch UBND", "management", "deputy", key=True),
+        PostTemplate("office_hdnd_ubnd", "Chánh Văn phòng", "administration", "head"),
+        *[PostTemplate("office_hdnd_ubnd", "Chuyên viên", f, "officer")
+          for f in ("administration", "security", "agriculture", "social")],
+        PostTemplate("party_mass", "Bí thư Đảng ủy", "party_affairs", "head", key=True),
+    ]
+
+
+TINY_POPULATION = 2_000  # units with fewer residents get the tiny frame (assumed threshold)
+
+
 def _templates(unit_type: str) -> list[PostTemplate]:
     """Posts of one commune-level unit (before scaling)."""
     economy = "economy_infrastructure_urban" if unit_type == "phuong" else "economy"
@@ -52,8 +71,7 @@ def _templates(unit_type: str) -> list[PostTemplate]:
         PostTemplate("leadership", "Chủ tịch HĐND", "management", "head", key=True),
         PostTemplate("leadership", "Phó Chủ tịch HĐND", "management", "deputy", key=True),
         PostTemplate("leadership", "Chủ tịch UBND", "management", "head", key=True),
-        PostTemplate("leadership", "Phó Chủ tịch UBND", "management", "deputy", key=True,
-                     count=2),
+        PostTemplate("leadership", "Phó Chủ tịch UBND", "management", "deputy", key=True),
         # Office of the People's Council and People's Committee
         PostTemplate("office_hdnd_ubnd", "Chánh Văn phòng", "administration", "head"),
         PostTemplate("office_hdnd_ubnd", "Phó Chánh Văn phòng", "administration", "deputy"),
@@ -71,7 +89,11 @@ def _templates(unit_type: str) -> list[PostTemplate]:
         PostTemplate("culture_social", "Phó Trưởng phòng", "health_education", "deputy"),
         *[PostTemplate("culture_social", "Chuyên viên", f, "officer")
           for f in ("culture", "social", "social", "health_education")],
-        # Public Administration Service Centre (its director is a vice-chair, counted above)
+        # Public Administration Service Centre: its director is a vice-chair of the People's
+        # Committee (the second vice-chair post, held together with the centre)
+        PostTemplate("public_service_center",
+                     "Giám đốc Trung tâm Phục vụ hành chính công (Phó Chủ tịch UBND)",
+                     "management", "head", key=True),
         PostTemplate("public_service_center", "Phó Giám đốc", "administration", "deputy"),
         PostTemplate("public_service_center", "Phó Giám đốc", "it_digital", "deputy"),
         *[PostTemplate("public_service_center", "Chuyên viên", f, "officer")
@@ -99,15 +121,16 @@ def synth_positions(territories: pd.DataFrame, scale: float, rng: np.random.Gene
                     ) -> pd.DataFrame:
     rows = []
     for terr in territories.itertuples(index=False):
-        small = terr.population is not pd.NA and terr.population < 2_000  # Trường Sa
-        large = terr.population is not pd.NA and terr.population >= 60_000
+        known = not pd.isna(terr.population)
+        tiny = known and terr.population < TINY_POPULATION
+        large = known and terr.population >= 60_000
         counters: dict[str, int] = {}
-        for tpl in _templates(terr.unit_type):
+        for tpl in (_tiny_templates() if tiny else _templates(terr.unit_type)):
             count = tpl.count
-            if tpl.level != "head":
-                count = int(round(count * scale))
-            if small and tpl.level == "officer":
-                count = 0 if tpl.field in ("it_digital", "security") else min(count, 1)
+            if tpl.level != "head" and not tiny:
+                # stochastic rounding keeps the expected count at count × scale for any scale
+                whole, frac = divmod(count * scale, 1.0)
+                count = int(whole) + (int(rng.random() < frac) if frac > 1e-9 else 0)
             if large and tpl.level == "officer" and tpl.office != "party_mass":
                 count += int(rng.random() < 0.5)  # big wards carry one more officer (assumed)
             level = "key" if tpl.key else tpl.level
@@ -140,7 +163,7 @@ def _neighbours(territories: pd.DataFrame, k: int = 6) -> dict[str, list[str]]:
 
 
 def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.random.Generator,
-                ratings: dict[str, float]) -> pd.DataFrame:
+                ratings: dict[str, float], oldest_birth: dict[str, int]) -> pd.DataFrame:
     fields_all = sorted(set(positions["field"]) - {"management"})
     terr = territories.set_index("territory_id")
     neighbours = _neighbours(territories)
@@ -164,11 +187,16 @@ def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.rand
     area = people["territory_id"].map(terr["area_class"]).to_numpy()
     manager = people["level"].to_numpy() != "officer"
 
-    # Age: officers ~ N(40, 9), managers ~ N(46, 7), 23–59 (assumed).
-    age = np.where(manager, rng.normal(46, 7, n), rng.normal(40, 9, n)).clip(23, 59).round()
     # Gender: women 45% of officers, 25% of managers, 15% of key posts (assumed; §I.2 wants more).
     p_female = np.where(people["key"], 0.15, np.where(manager, 0.25, 0.45))
     female = rng.random(n) < p_female
+    # Age: officers ~ N(40, 9), managers ~ N(46, 7), from 23 up to the oldest age still in
+    # service on 1 January of the reference year under the retirement roadmap (Labour Code 2019
+    # Art. 169, Decree 135/2020/NĐ-CP; birth year only → born mid-year): 57 for women and 61 for
+    # men in 2026 (assumed shape, legal ceiling).
+    oldest = REFERENCE_YEAR - np.where(female, oldest_birth["F"], oldest_birth["M"])
+    age = np.where(manager, rng.normal(46, 7, n), rng.normal(40, 9, n)).round()
+    age = np.clip(age, 23, oldest)
     # Ethnic minority: half in mountain units, 5% elsewhere, none on the islands (assumed).
     p_em = np.select([area == "mountain", area == "island"], [0.5, 0.0], 0.05)
     minority = rng.random(n) < p_em
@@ -228,12 +256,13 @@ def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.rand
     # Annual rating from framework points with the Decree 335/2025 bands (assumed mapping).
     points = (0.35 * political + 0.4 * execution + 0.25 * development
               + rng.normal(4, 5, n)).clip(0, 100)
-    rating = np.select([points >= ratings["excellent"], points >= ratings["good"],
-                        points >= ratings["completed"]],
-                       ["excellent", "good", "completed"], "not_completed").astype(object)
-    # the rating unit of a person without a post is their home commune
+    rating = rate(points, ratings)
+    # Decree 335 quota within each unit and group of similar duties (khcadre_sim.ratings); the
+    # rating unit of a person without a post is their home commune, among its specialists
     unit = np.where(surplus, home, people["territory_id"].to_numpy())
-    rating = _cap_excellent(rating, points, unit, ratings["excellent_share"])
+    group = np.where(people["key"], "key", np.where(manager, "manager", "specialist"))
+    rating = cap_excellent(rating, points, np.char.add(unit.astype(str), "|" + group),
+                           ratings["excellent_share"])
 
     order = rng.permutation(n)  # pseudonymous IDs carry no order of commune or post
     staff_id = np.empty(n, dtype=object)
@@ -252,21 +281,6 @@ def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.rand
         "years_in_post": years_in_post, "last_rating": rating,
     })
     return staff.sort_values("staff_id", kind="stable").reset_index(drop=True)
-
-
-def _cap_excellent(rating: np.ndarray, points: np.ndarray, unit: np.ndarray, share: float
-                   ) -> np.ndarray:
-    """'Excellent' may not exceed ``share`` of those rated 'good' in the same unit (Decree 335):
-    the lowest-scoring excellent ratings of a unit are lowered to good until the rule holds."""
-    rating = rating.copy()
-    for u in np.unique(unit):
-        idx = np.flatnonzero(unit == u)
-        exc = idx[rating[idx] == "excellent"]
-        exc = exc[np.argsort(points[exc])]
-        while len(exc) and len(exc) > share * np.sum(rating[idx] == "good"):
-            rating[exc[0]] = "good"
-            exc = exc[1:]
-    return rating
 
 
 def synth_workload(positions: pd.DataFrame, minutes_per_case: dict[str, float],
@@ -301,10 +315,8 @@ def generate_province(seed: int = 2026, scale: float = 1.0,
     territories = load_reference_territories() if territories is None else territories
     params = load_parameters(POLICY_PARAMETERS)
     on = dt.date(REFERENCE_YEAR, 1, 1)
-    ratings = {"excellent": params.value("rating_excellent_min", on),
-               "good": params.value("rating_good_min", on),
-               "completed": params.value("rating_completed_min", on),
-               "excellent_share": params.value("excellent_max_share_of_good", on)}
+    ratings = bands(params, on)
+    oldest_birth = {sex: oldest_birth_year_in_service(params, sex, on) for sex in ("F", "M")}
     available = (params.value("working_days_per_year", on)
                  * params.value("working_hours_per_day", on) * 60
                  * params.value("case_work_share", on))
@@ -313,7 +325,7 @@ def generate_province(seed: int = 2026, scale: float = 1.0,
     standards = pd.read_csv(DATA / "policy" / "workload_standards.csv")
     minutes = dict(zip(standards["field"], standards["minutes_per_case"], strict=True))
     positions = synth_positions(territories, scale, rng)
-    staff = synth_staff(territories, positions, rng, ratings)
+    staff = synth_staff(territories, positions, rng, ratings, oldest_birth)
     workload = synth_workload(positions, minutes, available, rng)
     metadata = {
         "synthetic": True, "seed": seed, "scale": scale, "generator": "khcadre synth",
