@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ class Parameter:
     unit: str
     description: str
     values: tuple[DatedValue, ...]  # sorted by start
+    min: float = 0.0  # every value must lie in [min, max]; policy figures are not negative
+    max: float = math.inf
 
     def at(self, on: dt.date) -> DatedValue:
         applicable = [v for v in self.values if v.start <= on]
@@ -77,8 +80,11 @@ class Parameters:
         ]
 
 
-def parse_parameters(raw: dict, file: str) -> dict[str, Parameter]:
-    """Parse `{name: {unit, description, values=[{from, value, source}]}}`, naming the bad key."""
+def parse_parameters(raw: dict, file: str,
+                     bounds_from: Parameters | None = None) -> dict[str, Parameter]:
+    """Parse `{name: {unit, description, min, max, values=[{from, value, source}]}}`, naming the
+    bad key. Values must be finite numbers within [min, max] (default [0, ∞)); an override keeps
+    the unit, description and bounds of the parameter it overrides (``bounds_from``)."""
     parsed: dict[str, Parameter] = {}
     valid_form = ("values = [ { from = 2026-07-01, value = 2530000, source = \"Decree …\" } ]")
     for name, body in raw.items():
@@ -87,6 +93,14 @@ def parse_parameters(raw: dict, file: str) -> dict[str, Parameter]:
         ]:
             raise ScenarioError(Problem(file=file, column=name, message="a parameter needs a "
                                         "non-empty 'values' list", fix=f"write {valid_form}"))
+        known = bounds_from.get(name) if bounds_from is not None else None
+        lo = known.min if known else body.get("min", 0.0)
+        hi = known.max if known else body.get("max", math.inf)
+        for key, bound in (("min", lo), ("max", hi)):
+            if isinstance(bound, bool) or not isinstance(bound, int | float) or math.isnan(bound):
+                raise ScenarioError(Problem(file=file, column=f"{name}.{key}",
+                                            message=f"'{bound}' is not a number",
+                                            fix=f"write {key} = 0"))
         values = []
         for i, item in enumerate(body["values"]):
             key = f"{name}.values[{i}]"
@@ -98,18 +112,26 @@ def parse_parameters(raw: dict, file: str) -> dict[str, Parameter]:
                 raise ScenarioError(Problem(file=file, column=key + ".from",
                                             message=f"'{start}' is not a date",
                                             fix="write a bare TOML date such as 2026-07-01"))
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                    math.isfinite(value)):
                 raise ScenarioError(Problem(file=file, column=key + ".value",
                                             message=f"'{value}' is not a number",
                                             fix="write a number such as 2530000"))
+            if not lo <= value <= hi:
+                allowed = f"≥ {lo:g}" if math.isinf(hi) else f"between {lo:g} and {hi:g}"
+                raise ScenarioError(Problem(file=file, column=key + ".value",
+                                            message=f"{value:g} is out of range for {name}",
+                                            fix=f"write a value {allowed}"))
             if not isinstance(source, str) or not source.strip():
                 raise ScenarioError(Problem(file=file, column=key + ".source",
                                             message="every policy figure needs its source",
                                             fix='add source = "Decree …/NĐ-CP"'))
             values.append(DatedValue(start, float(value), source, bool(item.get("assumption"))))
         values.sort(key=lambda v: v.start)
-        parsed[name] = Parameter(name, str(body.get("unit", "")),
-                                 str(body.get("description", "")), tuple(values))
+        parsed[name] = Parameter(
+            name, known.unit if known else str(body.get("unit", "")),
+            known.description if known else str(body.get("description", "")), tuple(values),
+            float(lo), float(hi))
     return parsed
 
 

@@ -10,6 +10,7 @@ type — so a typo is an error naming the file, the key and the valid form, not 
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     for file_path, raw in chain[1:]:
         _merge(merged, raw, str(file_path), "", origin)
 
+    _check_finite(merged, "", origin, str(base_path))
     meta = merged.get("meta", {})
     seed = meta.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -185,7 +187,8 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         for name in overrides:
             params.get(name)  # only known parameters may be overridden
         params = params.with_overrides(
-            parse_parameters(overrides, origin.get("constants.parameters", str(base_path))))
+            parse_parameters(overrides, origin.get("constants.parameters", str(base_path)),
+                             bounds_from=params))
     scenario = Scenario(
         name=str(meta.get("name", Path(chain[-1][0]).stem)),
         description=str(meta.get("description", "")),
@@ -199,6 +202,30 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     )
     _check_ranges(scenario)
     return scenario
+
+
+def _check_finite(tree: Any, prefix: str, origin: dict[str, str], default_file: str) -> None:
+    """NaN and ±inf are valid TOML but never a valid scenario value: reject them anywhere."""
+    problems: list[Problem] = []
+
+    def walk(node: Any, key: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{key}[{i}]")
+        elif isinstance(node, float) and not math.isfinite(node):
+            owner = key.partition("[")[0]
+            while owner and owner not in origin:
+                owner = owner.rpartition(".")[0]
+            problems.append(Problem(file=origin.get(owner, default_file), column=key,
+                                    message=f"'{node}' is not a finite number",
+                                    fix="write an ordinary number (nan and inf are not allowed)"))
+
+    walk(tree, prefix)
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _check_ranges(scenario: Scenario) -> None:

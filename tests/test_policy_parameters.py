@@ -43,7 +43,8 @@ def test_every_value_has_a_source_and_assumptions_are_flagged():
     for row in P.table():
         assert row["source"].strip()
     flagged = {row["parameter"] for row in P.table() if row["assumption"]}
-    assert {"case_work_share", "working_days_per_year"} <= flagged
+    assert {"case_work_share", "working_days_per_year",
+            "talent_budget_share_of_salary_fund"} <= flagged  # 205-KL/TW applied as a ceiling
     assert "base_salary" not in flagged
 
 

@@ -108,3 +108,29 @@ def test_file_without_extends_overrides_the_bundled_base(tmp_path):
     assert s.levers["review"]["major_gap_points"] == 7
     assert s.levers["review"]["unplaced_requirement"] == [60.0, 55.0, 50.0]
     assert s.files == [str(DEFAULT_SCENARIO.resolve()), str(path.resolve())]
+
+
+@pytest.mark.parametrize("line", [
+    "[levers.placement.weights]\nfill = nan",
+    "[uncertainties.incentives]\nattrition_monthly = inf",
+    "[levers.workload]\ntarget_load = -inf",
+    "[levers.review]\nunplaced_requirement = [60.0, nan, 50.0]",
+])
+def test_nan_and_inf_are_rejected_anywhere(tmp_path, line):
+    path = tmp_path / "bad.toml"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="is not a finite number") as info:
+        load_scenario(path)
+    assert info.value.problems[0].file == str(path)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("value = -2530000", "out of range for base_salary"),
+    ("value = nan", "is not a finite number"),
+])
+def test_parameter_override_keeps_the_parameters_bounds(tmp_path, body, message):
+    path = tmp_path / "bad.toml"
+    path.write_text("[constants.parameters.base_salary]\nvalues = [ { from = 2026-07-01, "
+                    + body + ', source = "test" } ]\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(path)
