@@ -14,9 +14,10 @@ Peak memory of (a) is the process's maximum resident set after (a) (it runs firs
 copy of this process before the solver starts — so for (a) it only says the CBC child stayed below
 that size; for (c) the CBC child dominates. "hit_time_limit" compares the solve's wall time with
 the limit; CBC checks its clock between phases, so a solve can finish (even optimally) after it.
-Writes benchmarks/results/placement.json.
+Writes benchmarks/results/placement.json (or the file given with --out).
 
     python benchmarks/bench_placement.py [--scale 2.3] [--naive-time-limit 1800] [--skip-naive]
+                                         [--out FILE]
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--solver", default="cbc")
     ap.add_argument("--naive-time-limit", type=float, default=1800.0)
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT,
+                    help=f"results file (default: {OUT.relative_to(OUT.parents[2])})")
     args = ap.parse_args(argv)
+    out_file: Path = args.out
 
     province = generate_province(seed=args.seed, scale=args.scale)
     settings = settings_from_scenario(load_scenario())
@@ -116,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(),
                     "note": "2 cores shared with other jobs; times vary run to run"},
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(out, indent=2, default=float) + "\n", encoding="utf-8")
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(out, indent=2, default=float) + "\n", encoding="utf-8")
 
     print(f"placement benchmark: {cands.n_staff:,} staff, {cands.n_posts:,} posts, "
           f"{cands.n_pairs:,} candidate pairs (built in {t_cand:.2f} s), all rules on")
@@ -132,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ours / floor = {out['ratios']['ours_over_floor']}×   "
           f"naive / ours = {out['ratios']['naive_over_ours']}×   "
           f"peak memory (ours) = {mem_self:.0f} MB process + {mem_child:.0f} MB solver")
-    print(f"wrote {OUT}")
+    print(f"wrote {out_file}")
     return 0
 
 

@@ -32,7 +32,7 @@ from .settings import RULES, PlacementSettings, settings_from_scenario
 
 __all__ = ["PlacementResult", "PlacementSettings", "RULES", "add_arguments",
            "baseline_comparison", "build_candidates", "candidates_for", "manager_diversity",
-           "matching_pairs", "place", "price_rules",
+           "manager_floors", "matching_pairs", "place", "price_rules",
            "settings_from_scenario", "write_outputs"]
 
 
@@ -57,12 +57,19 @@ class PlacementResult:
         return self.candidates.to_frame()
 
     def counts(self) -> dict[str, int]:
+        """Head-counts of the placement. ``moved``: people holding a post today who take
+        another post; ``removed``: people holding a post today left without one (surplus);
+        ``changed_post`` = moved + removed, the count the move cap limits; ``newly_placed``:
+        people without a post today who get one."""
         a = self.assignments
         placed = a["position_id"].notna()
+        moved = int(a["moved"].sum())
+        removed = int((a["change"] == "removed").sum())
         return {
             "staff": int(len(a)), "posts": int(self.candidates.n_posts),
             "candidates": int(self.candidates.n_pairs), "assigned": int(placed.sum()),
-            "moved": int(a["moved"].sum()), "newly_placed": int((a["change"] == "placed").sum()),
+            "moved": moved, "removed": removed, "changed_post": moved + removed,
+            "newly_placed": int((a["change"] == "placed").sum()),
             "surplus": int(len(self.surplus)), "vacancies": int(len(self.vacancies)),
             "rotations_to_hard_areas": int(a["rotation"].sum()),
         }
@@ -78,10 +85,16 @@ class PlacementResult:
                 "staff": int(self.candidates.n_staff), "posts": int(self.candidates.n_posts),
                 "candidates": int(self.candidates.n_pairs)},
             "rules_on": self.settings.enabled_rules(),
+            "rules": self.settings.rule_sources(),
             "explanation": self.explanation,
             "method": {k: (float(v) if isinstance(v, float | np.floating) else v)
                        for k, v in sol.stats.items()},
         }
+        if self.settings.manager_floors:
+            floors = manager_floors(self)
+            out["manager_floors"] = [
+                {k: (None if v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
+                 for k, v in row.items()} for row in floors.to_dict(orient="records")]
         if self.rule_prices:
             out["rule_prices"] = self.rule_prices
         out["headline"] = self.headline()
@@ -93,8 +106,11 @@ class PlacementResult:
             first = self.explanation[0] if self.explanation else sol.message
             return [f"placement {sol.status}: {first}"]
         k = self.counts()
+        cap = f", cap {self.settings.move_cap_total:,}" if self.settings.move_caps else ""
         return [f"placement {sol.status} (gap {sol.gap:.4%}): objective {sol.objective:,.1f}",
-                f"{k['assigned']:,} placed, {k['moved']:,} moved, {k['surplus']:,} surplus, "
+                f"{k['assigned']:,} placed; {k['changed_post']:,} changed post{cap} "
+                f"({k['moved']:,} moved to another post, {k['removed']:,} left without a post); "
+                f"{k['newly_placed']:,} newly placed; {k['surplus']:,} surplus; "
                 f"{k['vacancies']:,} posts vacant"]
 
 
@@ -280,6 +296,38 @@ def manager_diversity(result: PlacementResult) -> pd.DataFrame:
                          "minority_share": round(float(c.minority[m].mean()) if n else math.nan,
                                                  4)})
     return pd.DataFrame(rows)
+
+
+def manager_floors(result: PlacementResult) -> pd.DataFrame:
+    """Each manager floor of the scenario (scope × group): today's share among filled manager
+    posts of the scope, the floor the placement had to reach, and the share after it.
+
+    In mode ``no_fall`` (default) the floor is today's share + the group's rise
+    (``young_delta``, ``female_delta``, ``minority_delta``; Resolution §I.2: raise the shares);
+    in mode ``fixed`` it is the scenario's fixed share (project assumption).
+    """
+    from .formulation import floor_groups
+
+    c, s = result.candidates, result.settings
+    after_post = np.full(c.n_staff, -1, dtype=np.int64)
+    if result.status.has_solution:
+        after_post[c.si[result.solution.chosen]] = c.pj[result.solution.chosen]
+    cols = {"scope": "string", "group": "string", "mode": "string", "managers_today": "int64",
+            "share_today": "float64", "floor": "float64", "managers_after": "int64",
+            "share_after": "float64", "met": "boolean"}
+    rows = []
+    for g in floor_groups(c, s):
+        in_after = (after_post >= 0) & g.posts[np.maximum(after_post, 0)]
+        n_after = int(in_after.sum())
+        share_after = float(g.member[in_after].mean()) if n_after else math.nan
+        met = (pd.NA if not result.status.has_solution else
+               bool(n_after == 0 or share_after >= g.floor - 1e-9))
+        rows.append({"scope": g.scope, "group": g.group, "mode": g.mode,
+                     "managers_today": g.filled_today,
+                     "share_today": math.nan if g.today is None else round(g.today, 4),
+                     "floor": round(g.floor, 4), "managers_after": n_after,
+                     "share_after": round(share_after, 4), "met": met})
+    return pd.DataFrame(rows, columns=list(cols)).astype(cols)
 
 
 # ------------------------------------------------------------------------------------- CLI

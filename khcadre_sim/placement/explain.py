@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 
-from .formulation import Rows, rotation_pairs
+from .formulation import Rows, floor_groups, rotation_pairs
 from .scoring import Candidates
 from .settings import RULES, PlacementSettings
 
-_GROUP_WORDS = {"young": ("young", "young people"), "female": ("female", "women"),
-                "minority": ("ethnic-minority", "ethnic-minority people")}
+_PEOPLE = {"young": "young people", "female": "women", "minority": "ethnic-minority people"}
 
 
 def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
@@ -23,37 +22,41 @@ def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
         out.append(f"{len(doubled)} posts are held today by two or more people who must all "
                    f"stay (recently moved), e.g. post {c.post_ids[doubled[0]]}.")
     if s.manager_floors:
-        scopes: list[tuple[str, np.ndarray]] = []
-        if s.floor_scope in ("province", "both"):
-            scopes.append(("the province", np.ones(c.n_posts, dtype=bool)))
-        if s.floor_scope in ("area_class", "both"):
-            for a in sorted(set(c.post_area[c.is_manager])):
-                scopes.append((f"{a} communes", c.post_area == a))
-        for gname, share, member in (("young", s.young_share, c.young),
-                                     ("female", s.female_share, c.female),
-                                     ("minority", s.minority_share, c.minority)):
+        pinned = c.stayer & (c.cur_post >= 0)
+        pinned_posts = np.zeros(c.n_posts, dtype=bool)
+        pinned_posts[c.cur_post[pinned]] = True
+        for g in floor_groups(c, s):
+            share = g.floor
             if share <= 0:
                 continue
-            adj, people = _GROUP_WORDS[gname]
-            for where, in_scope in scopes:
-                posts = c.is_manager & in_scope
-                must_fill = int((posts & c.filled_today).sum()) if s.keep_filled_posts else 0
-                pinned = c.stayer & (c.cur_post >= 0)
-                pinned_posts = np.zeros(c.n_posts, dtype=bool)
-                pinned_posts[c.cur_post[pinned]] = True
-                pinned_other = int((pinned & ~member & posts[np.maximum(c.cur_post, 0)]).sum())
-                need = max(math.ceil(share * must_fill - 1e-9),
-                           math.ceil(share / (1 - share) * pinned_other - 1e-9)
-                           if share < 1 else must_fill)
-                pair_ok = posts[c.pj] & member[c.si] & (~pinned_posts[c.pj] | c.is_current)
-                eligible = len(np.unique(c.si[pair_ok]))
-                if eligible < need:
-                    out.append(
-                        f"The {adj}-manager floor of {share:.0%} in {where} needs at least "
-                        f"{need} {adj} managers ({share:.0%} of the {must_fill} manager posts "
-                        f"that must stay filled, {pinned_other} of them held by others who must "
-                        f"stay) but only {eligible} {people} are eligible for a manager post "
-                        f"there (field, competency, distance and non-local rules).")
+            adj, people = g.words, _PEOPLE[g.group]
+            posts = g.posts
+            member = g.member
+            must_fill = int((posts & c.filled_today).sum()) if s.keep_filled_posts else 0
+            pinned_other = int((pinned & ~member & posts[np.maximum(c.cur_post, 0)]).sum())
+            need = max(math.ceil(share * must_fill - 1e-9),
+                       math.ceil(share / (1 - share) * pinned_other - 1e-9)
+                       if share < 1 else must_fill)
+            pair_ok = posts[c.pj] & member[c.si] & (~pinned_posts[c.pj] | c.is_current)
+            eligible = len(np.unique(c.si[pair_ok]))
+            rise = share - (g.today or 0.0)
+            if share > 1:
+                out.append(f"The {adj}-manager floor in {g.where} is {share:.1%} "
+                           f"(today's share {g.today or 0.0:.1%} + {rise:.1%}): a "
+                           f"share above 100% cannot be met while any manager post is filled.")
+            elif eligible < need:
+                if g.mode == "no_fall":
+                    what = (f"The rule that the {adj} share among managers in {g.where} may not "
+                            f"fall below today's {g.today or 0.0:.1%}"
+                            + (f" + {rise:.1%} = {share:.1%}" if rise > 1e-12 else ""))
+                else:
+                    what = f"The {adj}-manager floor of {share:.0%} in {g.where}"
+                out.append(
+                    f"{what} needs at least {need} {adj} managers ({share:.1%} of the "
+                    f"{must_fill} manager posts that must stay filled, {pinned_other} of them "
+                    f"held by others who must stay) but only {eligible} {people} are eligible "
+                    f"for a manager post there (field, competency, distance and non-local "
+                    f"rules).")
     if s.rotation and s.rotation_count > 0:
         rot = rotation_pairs(c)
         eligible = np.unique(c.si[rot])
@@ -65,8 +68,10 @@ def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
             holders = eligible[c.cur_post[eligible] >= 0]
             free = len(eligible) - len(holders)
             if s.rotation_count > s.move_cap_total + free:
+                k = s.rotation_count - free
                 out.append(f"Rotating {s.rotation_count} planning-pool cadres needs at least "
-                           f"{s.rotation_count - free} moves but the cap on moves allows only "
+                           f"{k} change{'s' if k != 1 else ''} of post (rotated cadres who hold "
+                           f"a post today), but the cap on changes of post allows only "
                            f"{s.move_cap_total}.")
     return out
 
@@ -90,8 +95,13 @@ def describe_slack(rows: Rows, slack: np.ndarray | None, s: PlacementSettings) -
                        f"planning-pool rotations to hard areas are possible together with the "
                        f"other rules.")
         elif rule == "move_caps":
-            out.append(f"Cap '{rows.label[r]}' would have to allow {rows.rhs[r] + amount:.0f} "
-                       f"moves to meet the other rules.")
+            cap = rows.limit[r] if rows.limit is not None else float("nan")
+            need = cap + amount
+            what = "arrival" if "arrivals" in rows.label[r] else "change of post"
+            if round(need) != 1:
+                what = "arrivals" if what == "arrival" else "changes of post"
+            out.append(f"Cap '{rows.label[r]}' would have to allow about {need:.0f} "
+                       f"{what} to meet the other rules.")
         else:
             counts[rule] = counts.get(rule, 0) + 1
     words = {"stay": "people who must stay (recently moved) cannot keep their post",

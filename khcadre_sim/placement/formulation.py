@@ -22,7 +22,7 @@ from .scoring import Candidates
 from .settings import PlacementSettings
 
 LE, EQ, GE = -1, 0, 1
-_GROUPS = {"young": "young", "female": "female", "minority": "ethnic-minority"}
+GROUP_WORDS = {"young": "young", "female": "female", "minority": "ethnic-minority"}
 
 
 @dataclass
@@ -35,10 +35,80 @@ class Rows:
     rule: np.ndarray  # rule name of each row (object array)
     label: list[str]  # plain-words description of each row
     elastic: np.ndarray  # bool: row gets a penalised slack
+    limit: np.ndarray | None = None  # the cap a move-cap row enforces (NaN for other rows)
 
     @property
     def n_rows(self) -> int:
         return len(self.rhs)
+
+
+@dataclass(frozen=True)
+class FloorGroup:
+    """One manager floor: a group of people (young, female, ethnic minority) in one scope.
+
+    ``floor`` is the share of the group the placement must reach among the filled manager
+    posts of the scope (``posts``). In mode ``no_fall`` it is today's share among the manager
+    posts of the scope held today plus the group's rise (``young_delta`` …); in mode ``fixed``
+    the scenario's fixed share.
+    """
+
+    group: str  # "young" | "female" | "minority"
+    scope: str  # "province" or an area class
+    where: str  # plain words: "the province", "rural communes"
+    posts: np.ndarray  # bool per post: manager posts of the scope
+    member: np.ndarray  # bool per person
+    floor: float
+    today: float | None  # today's share among manager posts of the scope held today
+    filled_today: int  # people holding a manager post of the scope today
+    members_today: int
+    mode: str
+
+    @property
+    def words(self) -> str:
+        return GROUP_WORDS[self.group]
+
+    def describe(self) -> str:
+        """The floor in plain words, e.g. '16.5% ethnic-minority among managers in the
+        province (today's share)'."""
+        text = f"{self.floor:.1%} {self.words} among managers in {self.where}"
+        if self.mode == "no_fall":
+            if self.floor > (self.today or 0.0) + 1e-12:
+                return text + (f" (today's share {self.today or 0.0:.1%} + "
+                               f"{self.floor - (self.today or 0.0):.1%})")
+            return text + " (today's share)"
+        return text
+
+
+def floor_groups(c: Candidates, s: PlacementSettings) -> list[FloorGroup]:
+    """Every manager floor (scope × group) of the scenario, with its members and share.
+
+    The one place the floors are defined: the rows (:func:`build_rows`), the data checks
+    (``explain.precheck``) and the first restricted set (``optimize.initial_set``) all iterate
+    over this list. A floor ≤ 0 cannot bind; callers skip it.
+    """
+    scopes: list[tuple[str, str, np.ndarray]] = []
+    if s.floor_scope in ("province", "both"):
+        scopes.append(("province", "the province", c.is_manager.copy()))
+    if s.floor_scope in ("area_class", "both"):
+        for a in sorted(set(c.post_area[c.is_manager])):
+            scopes.append((a, f"{a} communes", c.is_manager & (c.post_area == a)))
+    holders = c.cur_post >= 0
+    held = np.maximum(c.cur_post, 0)
+    fixed = {"young": s.young_share, "female": s.female_share, "minority": s.minority_share}
+    rise = {"young": s.young_delta, "female": s.female_delta, "minority": s.minority_delta}
+    out: list[FloorGroup] = []
+    for gname, member in (("young", c.young), ("female", c.female),
+                          ("minority", c.minority)):
+        for scope, where, posts in scopes:
+            in_scope = holders & posts[held]
+            n = int(in_scope.sum())
+            k = int((in_scope & member).sum())
+            today = k / n if n else None
+            base = float(fixed[gname]) if s.floor_mode == "fixed" else (today or 0.0)
+            floor = base + (rise[gname] if s.floor_mode == "no_fall" else 0.0)
+            out.append(FloorGroup(gname, scope, where, posts, member, floor, today, n, k,
+                                  s.floor_mode))
+    return out
 
 
 def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
@@ -53,6 +123,7 @@ def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
     elastic: list[bool] = []
     pairs = np.arange(c.n_pairs)
     n_rows = 0
+    limits: list[tuple[int, int]] = []  # (row, cap) of the move-cap rows
 
     def add_block(row_of_pair: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int,
                   senses: list[int], rhss: list[float], rule_name: str, labels: list[str],
@@ -88,41 +159,58 @@ def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
     # side rules need slack; the phase-one check makes every row elastic when data conflict
 
     if s.manager_floors:
-        mgr = c.is_manager[c.pj]
-        scopes: list[tuple[str, np.ndarray]] = []
-        if s.floor_scope in ("province", "both"):
-            scopes.append(("the province", mgr))
-        if s.floor_scope in ("area_class", "both"):
-            for a in sorted(set(c.post_area[c.is_manager])):
-                scopes.append((f"{a} communes", mgr & (c.post_area[c.pj] == a)))
-        for gname, share, member in (("young", s.young_share, c.young),
-                                     ("female", s.female_share, c.female),
-                                     ("minority", s.minority_share, c.minority)):
-            if share <= 0:
+        for g in floor_groups(c, s):
+            if g.floor <= 0:
                 continue
-            for where, mask in scopes:
-                cols = np.flatnonzero(mask)
-                vals = member[c.si[cols]].astype(float) - share
-                add_block(np.zeros(len(cols), dtype=np.int64), cols, vals, 1, [GE], [0.0],
-                          "manager_floors",
-                          [f"{share:.0%} {_GROUPS[gname]} among managers in {where}"], [True])
+            cols = np.flatnonzero(g.posts[c.pj])
+            vals = g.member[c.si[cols]].astype(float) - g.floor
+            add_block(np.zeros(len(cols), dtype=np.int64), cols, vals, 1, [GE], [0.0],
+                      "manager_floors", [g.describe()], [True])
     if s.rotation and s.rotation_count > 0:
         cols = np.flatnonzero(rotation_pairs(c))
         add_block(np.zeros(len(cols), dtype=np.int64), cols, np.ones(len(cols)), 1, [GE],
                   [float(s.rotation_count)], "rotation",
                   [f"{s.rotation_count} planning-pool cadres rotated to hard areas"], [True])
     if s.move_caps:
-        moved = np.flatnonzero(c.moved)
-        add_block(np.zeros(len(moved), dtype=np.int64), moved, np.ones(len(moved)), 1, [LE],
-                  [float(s.move_cap_total)], "move_caps",
-                  [f"at most {s.move_cap_total} moves in the province"], [True])
+        # a change of post: a person holding a post today does not keep it (moves to another
+        # post or becomes surplus). Each holder's current pair is a candidate, so
+        #   Σ_holders (1 − x[i, current post]) ≤ cap  ⇔  Σ_holders x[i, current post] ≥ n − cap
+        cur = np.flatnonzero(c.is_current)
+        n_hold = len(cur)
+        if n_hold > s.move_cap_total:
+            add_block(np.zeros(len(cur), dtype=np.int64), cur, np.ones(len(cur)), 1, [GE],
+                      [float(n_hold - s.move_cap_total)], "move_caps",
+                      [f"at most {s.move_cap_total} people holding a post today change post or "
+                       "lose it, in the province"], [True])
+            limits.append((n_rows - 1, s.move_cap_total))
+        # departures: the same count per commune of the post held today
+        origin = c.post_terr[c.pj[cur]]
+        held = np.bincount(origin, minlength=len(c.territory_ids))
+        binding = np.flatnonzero(held > s.move_cap_per_commune)
+        row_of = np.full(len(c.territory_ids), -1, dtype=np.int64)
+        row_of[binding] = np.arange(len(binding))
+        sel = row_of[origin] >= 0
+        first = n_rows
+        add_block(row_of[origin[sel]], cur[sel], np.ones(int(sel.sum())), len(binding),
+                  [GE] * len(binding),
+                  [float(held[t] - s.move_cap_per_commune) for t in binding], "move_caps",
+                  [f"at most {s.move_cap_per_commune} people holding a post in "
+                   f"{c.territory_ids[t]} today change post or lose it" for t in binding],
+                  [True] * len(binding))
+        limits.extend((first + k, s.move_cap_per_commune) for k in range(len(binding)))
+        # arrivals: people who take a post of the commune coming from another post (and, when
+        # arrivals_count_newly_placed, people without a post today placed there)
+        arrive = c.moved | ((c.cur_post[c.si] < 0) & s.arrivals_count_newly_placed)
+        arr = np.flatnonzero(arrive)
         nt = len(c.territory_ids)
-        for what, terr in (("arrivals in", c.post_terr[c.pj[moved]]),
-                           ("departures from", c.origin_terr[c.si[moved]])):
-            add_block(terr.astype(np.int64), moved, np.ones(len(moved)), nt, [LE] * nt,
-                      [float(s.move_cap_per_commune)] * nt, "move_caps",
-                      [f"at most {s.move_cap_per_commune} {what} {t}" for t in c.territory_ids],
-                      [True] * nt)
+        whom = ("arrivals (newly placed people included)" if s.arrivals_count_newly_placed
+                else "arrivals from another post")
+        first = n_rows
+        add_block(c.post_terr[c.pj[arr]].astype(np.int64), arr, np.ones(len(arr)), nt,
+                  [LE] * nt, [float(s.move_cap_per_commune)] * nt, "move_caps",
+                  [f"at most {s.move_cap_per_commune} {whom} in {t}" for t in c.territory_ids],
+                  [True] * nt)
+        limits.extend((first + k, s.move_cap_per_commune) for k in range(nt))
     # column-major with 32-bit indices: restricted models are column slices, and memory
     # stays well under 1 GB at 5,000+ staff
     r_all = np.concatenate([r.astype(np.int32) for r in rows_r])
@@ -131,8 +219,12 @@ def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
     rows_r.clear(), rows_c.clear(), rows_v.clear()
     A = sp.coo_matrix((v_all, (r_all, c_all)), shape=(n_rows, c.n_pairs)).tocsc()
     del r_all, c_all, v_all
+    limit = np.full(n_rows, np.nan)
+    for r, cap in limits:
+        limit[r] = cap
     return Rows(A=A, sense=np.array(sense), rhs=np.array(rhs, dtype=float),
-                rule=np.array(rule, dtype=object), label=label, elastic=np.array(elastic))
+                rule=np.array(rule, dtype=object), label=label, elastic=np.array(elastic),
+                limit=limit)
 
 
 def rotation_pairs(c: Candidates) -> np.ndarray:

@@ -23,7 +23,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..solve import LPSession, Status, relative_gap, solve
-from .formulation import EQ, GE, LE, Rows, build_mip, build_rows, penalty, rotation_pairs
+from .formulation import (
+    EQ,
+    GE,
+    LE,
+    Rows,
+    build_mip,
+    build_rows,
+    floor_groups,
+    penalty,
+    rotation_pairs,
+)
 from .scoring import Candidates
 from .settings import PlacementSettings
 
@@ -73,10 +83,12 @@ def initial_set(c: Candidates, s: PlacementSettings) -> np.ndarray:
     if s.rotation:
         keep[_top_k(c.si, c.score, 2, rotation_pairs(c))] = True
     if s.manager_floors:
-        mgr = c.is_manager[c.pj]
-        for member in (c.young, c.female, c.minority):
-            keep[_top_k(c.si, c.score, 2, mgr & member[c.si])] = True
-            keep[_top_k(c.pj, c.score, 2, mgr & member[c.si])] = True
+        for g in floor_groups(c, s):
+            if g.floor <= 0:
+                continue
+            serves = g.posts[c.pj] & g.member[c.si]
+            keep[_top_k(c.si, c.score, 2, serves)] = True
+            keep[_top_k(c.pj, c.score, 2, serves)] = True
     keep[matching_pairs(c)] = True
     return keep
 
@@ -195,7 +207,8 @@ def _fix_stayers(c: Candidates, rows: Rows) -> tuple[Rows, np.ndarray, np.ndarra
     keep = np.flatnonzero(~drop)
     rhs = rows.rhs - rows.A @ fixed.astype(float)
     reduced = Rows(A=rows.A[keep], sense=rows.sense[keep], rhs=rhs[keep], rule=rows.rule[keep],
-                   label=[rows.label[r] for r in keep], elastic=rows.elastic[keep])
+                   label=[rows.label[r] for r in keep], elastic=rows.elastic[keep],
+                   limit=None if rows.limit is None else rows.limit[keep])
     active = ~(c.stayer[c.si] | (held[c.pj] > 0))
     return reduced, active, fixed
 

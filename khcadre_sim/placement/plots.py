@@ -8,11 +8,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..labels import label, translator
-from . import PlacementResult, manager_diversity
+from . import PlacementResult, manager_diversity, manager_floors
 
 _T: dict[str, tuple[str, str]] = {
     "moves_map": ("Điều động theo phương án tối ưu", "Moves in the optimized placement"),
-    "moves": ("người được điều động", "people moved"),
+    "moves": ("người chuyển sang vị trí khác", "people moved to another post"),
     "surplus": ("Dôi dư (chưa bố trí)", "Surplus (unplaced)"),
     "vacant": ("Vị trí còn trống", "Vacant posts"),
     "old_new": ("Dôi dư và vị trí trống theo lĩnh vực (★ = việc mới)",
@@ -32,13 +32,13 @@ _T: dict[str, tuple[str, str]] = {
                "Price of each rule (objective points lost)"),
     "points": ("Điểm", "Points"),
     "thresholds": ("Ngưỡng năng lực tối thiểu", "Minimum competency thresholds"),
-    "non_local": ("Không bố trí người địa phương (chức danh chủ chốt)",
-                  "Non-local rule for key posts"),
+    "non_local": ("Không bố trí người địa phương (chức danh chủ chốt; giả định của dự án)",
+                  "Non-local rule for key posts (project assumption)"),
     "manager_floors": ("Tỷ lệ tối thiểu trẻ/nữ/DTTS trong lãnh đạo",
                        "Young/female/minority manager floors"),
     "rotation": ("Luân chuyển cán bộ quy hoạch đến địa bàn khó khăn",
                  "Planning-pool rotation to hard areas"),
-    "move_caps": ("Giới hạn số người điều động", "Caps on moves"),
+    "move_caps": ("Giới hạn số người thay đổi vị trí", "Caps on changes of post"),
     "stay": ("Người mới điều động giữ nguyên vị trí", "Recently moved people stay"),
     "keep_filled_posts": ("Vị trí đang có người không để trống", "Filled posts stay filled"),
     "keep_placed": ("Người đang có vị trí vẫn được bố trí", "People in posts keep a post"),
@@ -121,21 +121,27 @@ def surplus_and_vacancies(result: PlacementResult, by: str = "field", lang: str 
 
 def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure:
     """Province-wide shares of young, female and ethnic-minority managers, before and after,
-    with the scenario's floors."""
+    with the scenario's province-wide floors (today's share + the group's rise in mode
+    ``no_fall``, the fixed shares in mode ``fixed``)."""
     d = manager_diversity(result)
     d = d[d["scope"] == "province"].set_index("when")
     s = result.settings
-    groups = [("young", s.young_share), ("female", s.female_share),
-              ("minority", s.minority_share)]
+    fl = manager_floors(result) if s.manager_floors else pd.DataFrame(
+        columns=["scope", "group", "floor"])
+    fl = fl[fl["scope"] == "province"].set_index("group")["floor"]
+    groups = [(g, float(fl[g]) if g in fl.index else None)
+              for g in ("young", "female", "minority")]
     fig, ax = plt.subplots(figsize=(7, 4))
     x = np.arange(len(groups))
     for k, (when, colour) in enumerate((("before", "#bbbbbb"), ("after", "#1b9e77"))):
         vals = [float(d.loc[when, f"{g}_share"]) for g, _ in groups]
         ax.bar(x + (k - 0.5) * 0.38, vals, width=0.38, color=colour, label=_t(when, lang))
-    if s.manager_floors:
-        for i, (_, f) in enumerate(groups):
+    first = True
+    for i, (_, f) in enumerate(groups):
+        if f is not None:
             ax.hlines(f, i - 0.4, i + 0.4, colors="#d62728", linestyles="--",
-                      label=_t("floor", lang) if i == 0 else None)
+                      label=_t("floor", lang) if first else None)
+            first = False
     ax.set_xticks(x, [_t(g, lang) for g, _ in groups])
     ax.set_ylabel(_t("share", lang))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))

@@ -14,16 +14,63 @@ from ..errors import Problem, ScenarioError
 # rule name -> (scenario key that switches it, plain-words label)
 RULES: dict[str, tuple[str, str]] = {
     "thresholds": ("levers.placement.thresholds.enabled", "minimum competency thresholds"),
-    "non_local": ("levers.placement.non_local.enabled", "non-local rule for key posts"),
+    "non_local": ("levers.placement.non_local.enabled",
+                  "non-local rule for key posts (project assumption)"),
     "manager_floors": ("levers.placement.manager_floors.enabled",
                        "floors on young/female/ethnic-minority managers"),
     "rotation": ("levers.placement.rotation.enabled", "planning-pool rotation to hard areas"),
-    "move_caps": ("levers.placement.move_caps.enabled", "caps on moves"),
+    "move_caps": ("levers.placement.move_caps.enabled", "caps on changes of post"),
     "stay": ("levers.placement.stay.enabled", "recently moved people stay"),
     "keep_filled_posts": ("levers.placement.keep_filled_posts", "posts filled today stay filled"),
     "keep_placed": ("levers.placement.keep_placed", "people holding a post keep a post"),
 }
 
+_RESOLUTION = "Resolution 2026–2030"
+# rule name -> (Vietnamese label, where the rule comes from, is the rule itself an assumption)
+# (manager floors depend on the mode: see rule_sources)
+RULE_SOURCES: dict[str, tuple[str, str, bool]] = {
+    "thresholds": (
+        "Ngưỡng năng lực tối thiểu",
+        f"{_RESOLUTION} §II.2 \"bố trí cán bộ đúng người, đúng việc, đúng năng lực, đúng địa "
+        "bàn\" and the competency framework of §II.1; the post minimums (req_*) are data and "
+        "the tolerance a setting", False),
+    "non_local": (
+        "Không bố trí người địa phương vào chức danh chủ chốt",
+        "project assumption: the resolution has no non-local rule. Nationally, Central "
+        "Committee Resolution 26-NQ/TW (2018) asks that provincial and district Party "
+        "secretaries not be local people; extending that to every key post of a commune is "
+        "the project's choice", True),
+    "rotation": (
+        "Luân chuyển cán bộ quy hoạch đến địa bàn khó khăn",
+        f"{_RESOLUTION} §II.2 \"luân chuyển có thời hạn đối với cán bộ trong diện quy hoạch "
+        "nhằm rèn luyện thực tiễn, nhất là tại địa bàn khó khăn, phức tạp\"; the number of "
+        "rotations is a project assumption", False),
+    "move_caps": (
+        "Giới hạn số người thay đổi vị trí",
+        "project assumption: the resolution sets no cap; the caps limit disruption and their "
+        "sizes are planning choices", True),
+    "stay": (
+        "Người mới điều động giữ nguyên vị trí",
+        "project assumption: the minimum years in post is a planning choice", True),
+    "keep_filled_posts": (
+        "Vị trí đang có người không để trống",
+        "project assumption (modelling choice): no post filled today is left vacant", True),
+    "keep_placed": (
+        "Người đang có vị trí vẫn được bố trí",
+        "project assumption (modelling choice): nobody holding a post today becomes surplus",
+        True),
+}
+_FLOORS_NO_FALL = (
+    f"{_RESOLUTION} §I.2 \"Tăng tỷ lệ cán bộ trẻ, cán bộ nữ, cán bộ người dân tộc thiểu số có "
+    "trình độ trong tổng số cán bộ quản lý\": each share may not fall below today's share "
+    "(+ the group's rise *_delta, a planning choice); 'young' = under young_age is a project "
+    "assumption")
+_FLOORS_FIXED = (
+    "project assumption: fixed floors (young_share, female_share, minority_share) are the "
+    "project's own numbers, not figures of the resolution, which asks to raise the shares "
+    "(§I.2); 'young' = under young_age is a project assumption")
+
+FLOOR_MODES = ("no_fall", "fixed")
 SCOPES = ("province", "area_class", "both")
 
 
@@ -56,6 +103,10 @@ class PlacementSettings:
     non_local: bool = True
     manager_floors: bool = True
     floor_scope: str = "province"
+    floor_mode: str = "no_fall"
+    young_delta: float = 0.0
+    female_delta: float = 0.0
+    minority_delta: float = 0.0
     young_age: int = 35
     young_share: float = 0.10
     female_share: float = 0.25
@@ -65,6 +116,7 @@ class PlacementSettings:
     move_caps: bool = True
     move_cap_total: int = 800
     move_cap_per_commune: int = 25
+    arrivals_count_newly_placed: bool = False
     stay: bool = True
     stay_min_years: float = 2.0
     score_noise_sd: float = 0.0
@@ -84,6 +136,23 @@ class PlacementSettings:
 
     def enabled_rules(self) -> list[str]:
         return [r for r in RULES if getattr(self, r)]
+
+    def rule_sources(self) -> list[dict[str, Any]]:
+        """Every rule with its switch, labels, where it comes from and whether the rule itself
+        is the project's assumption (for the run summary)."""
+        out: list[dict[str, Any]] = []
+        for rule, (key, label_en) in RULES.items():
+            if rule == "manager_floors":
+                fixed = self.floor_mode == "fixed"
+                label_vi = "Tỷ lệ tối thiểu cán bộ trẻ, nữ, DTTS trong lãnh đạo, quản lý"
+                source = _FLOORS_FIXED if fixed else _FLOORS_NO_FALL
+                assumption = fixed
+            else:
+                label_vi, source, assumption = RULE_SOURCES[rule]
+            out.append({"rule": rule, "enabled": bool(getattr(self, rule)), "key": key,
+                        "label": label_en, "label_vi": label_vi, "source": source,
+                        "assumption": assumption})
+        return out
 
 
 def _get(tree: dict, dotted: str, default: Any) -> Any:
@@ -122,6 +191,10 @@ def settings_from_scenario(scenario: Any) -> PlacementSettings:
         non_local=bool(_get(levers, "non_local.enabled", d.non_local)),
         manager_floors=bool(_get(levers, "manager_floors.enabled", d.manager_floors)),
         floor_scope=str(_get(levers, "manager_floors.scope", d.floor_scope)),
+        floor_mode=str(_get(levers, "manager_floors.mode", d.floor_mode)),
+        young_delta=float(_get(levers, "manager_floors.young_delta", d.young_delta)),
+        female_delta=float(_get(levers, "manager_floors.female_delta", d.female_delta)),
+        minority_delta=float(_get(levers, "manager_floors.minority_delta", d.minority_delta)),
         young_age=int(_get(levers, "manager_floors.young_age", d.young_age)),
         young_share=float(_get(levers, "manager_floors.young_share", d.young_share)),
         female_share=float(_get(levers, "manager_floors.female_share", d.female_share)),
@@ -132,6 +205,8 @@ def settings_from_scenario(scenario: Any) -> PlacementSettings:
         move_caps=bool(_get(levers, "move_caps.enabled", d.move_caps)),
         move_cap_total=int(_get(levers, "move_caps.total", d.move_cap_total)),
         move_cap_per_commune=int(_get(levers, "move_caps.per_commune", d.move_cap_per_commune)),
+        arrivals_count_newly_placed=bool(_get(levers, "move_caps.arrivals_count_newly_placed",
+                                              d.arrivals_count_newly_placed)),
         stay=bool(_get(levers, "stay.enabled", d.stay)),
         stay_min_years=float(_get(levers, "stay.min_years_in_post", d.stay_min_years)),
         score_noise_sd=float(unc.get("score_noise_sd", d.score_noise_sd)),
@@ -164,6 +239,14 @@ def validate_settings(s: PlacementSettings, scenario: Any = None) -> None:
         v = getattr(s, name)
         check(0.0 <= v <= 1.0, f"levers.placement.manager_floors.{name}",
               f"share {v} is outside 0–1", "give a share between 0 and 1, e.g. 0.25")
+    check(s.floor_mode in FLOOR_MODES, "levers.placement.manager_floors.mode",
+          f"unknown mode '{s.floor_mode}'", "use one of: " + ", ".join(FLOOR_MODES))
+    for name in ("young_delta", "female_delta", "minority_delta"):
+        v = getattr(s, name)
+        check(0.0 <= v <= 1.0, f"levers.placement.manager_floors.{name}",
+              f"rise {v} is outside 0–1",
+              "give the rise over today's share as a share between 0 and 1, e.g. 0.02 for two "
+              "percentage points (a negative rise would let the share fall, against §I.2)")
     check(s.floor_scope in SCOPES, "levers.placement.manager_floors.scope",
           f"unknown scope '{s.floor_scope}'", "use one of: " + ", ".join(SCOPES))
     check(s.rotation_count >= 0, "levers.placement.rotation.planning_pool_to_hard_areas",
