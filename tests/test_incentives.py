@@ -1,5 +1,10 @@
 """Incentive budget: hand-checkable cases, exact vs Monte Carlo vs per-person loop, caps, solver,
-validation errors and the written outputs."""
+validation errors and the written outputs.
+
+Refunds follow §II.8 as written: only the causes a programme lists in ``refund_causes`` (default
+"tự ý nghỉ việc" = quit and "không hoàn thành nhiệm vụ" = fail_duties) owe a refund, and only
+within the commitment; after it support continues while evaluations pass unless the programme
+says ``after_commitment = "stop"``."""
 
 from __future__ import annotations
 
@@ -16,9 +21,9 @@ from openpyxl import load_workbook
 import khcadre_sim.incentives as inc
 from khcadre_sim.errors import ScenarioError
 from khcadre_sim.incentives.budget import run_budget
-from khcadre_sim.incentives.chain import MEASURES, person_loop, run_chain
+from khcadre_sim.incentives.chain import EXIT_MEASURES, MEASURES, person_loop, run_chain
 from khcadre_sim.incentives.places import apply_caps, largest_remainder
-from khcadre_sim.incentives.spec import Programme, Rates, design_from_scenario
+from khcadre_sim.incentives.spec import CAUSES, Programme, Rates, design_from_scenario
 from khcadre_sim.scenario import load_scenario
 
 BASE = np.full(400, 2_340_000.0)
@@ -30,22 +35,32 @@ def programme(**kw) -> Programme:
                   one_off=100_000_000.0, one_off_unit="vnd", monthly=5_000_000.0,
                   monthly_unit="vnd", level_factors=(0.5, 1.0, 1.5), start_level=1,
                   evaluation_months=12, commitment_months=60, refund_one_off_share=1.0,
-                  refund_monthly_share=0.5, refund_pro_rata=True, refund_on_termination=True,
+                  refund_monthly_share=0.5, refund_pro_rata=True,
                   recruits_per_year={2026: 10}, intake_month=1)
     values.update(kw)
     return Programme(**values)
 
 
-NO_RISK = Rates(acceptance=1.0, attrition_monthly=0.0, evaluation_raise=0.0,
-                evaluation_lower=0.0, evaluation_terminate=0.0, refund_collection=1.0)
-RISKY = Rates(acceptance=0.8, attrition_monthly=0.01, evaluation_raise=0.2,
-              evaluation_lower=0.15, evaluation_terminate=0.1, refund_collection=0.6)
+NO_RISK = Rates(acceptance=1.0, quit_monthly=0.0, fail_duties_monthly=0.0,
+                retirement_monthly=0.0, death_health_monthly=0.0, transfer_monthly=0.0,
+                evaluation_raise=0.0, evaluation_lower=0.0, evaluation_terminate=0.0,
+                refund_collection=1.0)
+# every cause has a hazard (0.01 a month in all, as the single leaving rate of earlier versions)
+RISKY = Rates(acceptance=0.8, quit_monthly=0.005, fail_duties_monthly=0.001,
+              retirement_monthly=0.0015, death_health_monthly=0.0005, transfer_monthly=0.002,
+              evaluation_raise=0.2, evaluation_lower=0.15, evaluation_terminate=0.1,
+              refund_collection=0.6)
+
+
+def only(cause: str, hazard: float, **kw) -> Rates:
+    """No risk but one cause of leaving."""
+    return dataclasses.replace(NO_RISK, **{f"{cause}_monthly": hazard}, **kw)
 
 
 # ------------------------------------------------------------------ hand-checkable cases
 
 def test_no_attrition_all_pass_costs_count_times_amounts():
-    prog = programme(commitment_months=24)
+    prog = programme(commitment_months=24, after_commitment="stop")
     out = run_chain(prog, NO_RISK, np.array([0, 12]), np.array([7, 5]), BASE, 60)
     total = out["one_off_paid"].sum() + out["monthly_paid"].sum()
     assert total == (7 + 5) * (100_000_000 + 5_000_000 * 24)
@@ -62,22 +77,108 @@ def test_base_salary_multiples_follow_the_dated_base_salary():
     # rises from 2,340,000 to 2,530,000 on 1 July 2026 (Decree 161/2026/NĐ-CP)
     base = np.array([2_340_000.0] * 6 + [2_530_000.0] * 60)
     prog = programme(one_off=10, one_off_unit="base_salary", monthly=1, monthly_unit="base_salary",
-                     commitment_months=6, evaluation_months=6)
+                     commitment_months=6, evaluation_months=6, after_commitment="stop")
     out = run_chain(prog, NO_RISK, np.array([3]), np.array([1]), base, 12)
     assert out["one_off_paid"].sum() == 10 * 2_340_000
     assert out["monthly_paid"].sum() == 3 * 2_340_000 + 3 * 2_530_000
 
 
-def test_leaver_in_month_6_of_60_repays_the_rule():
+def test_quitter_in_month_6_of_60_repays_the_rule():
     # the rule: 100% of the one-off and 50% of the monthly support received, pro rata to the
     # 54 unserved months of 60 → 100m × 54/60 + 0.5 × (6 × 5m) × 54/60 = 90m + 13.5m
-    rates = dataclasses.replace(NO_RISK, attrition_monthly=0.1)
+    rates = only("quit", 0.1)
     out = run_chain(programme(), rates, np.array([0]), np.array([1]), BASE, 60)
     assert out["refund_owed"][6, 0] / out["leavers"][6, 0] == pytest.approx(103_500_000, rel=1e-12)
+    assert out["exits_quit"][6, 0] == out["leavers"][6, 0] == out["refund_cases"][6, 0]
     # without pro rata the whole shares are owed: 100m + 0.5 × 30m
     out = run_chain(programme(refund_pro_rata=False), rates, np.array([0]), np.array([1]), BASE,
                     60)
     assert out["refund_owed"][6, 0] / out["leavers"][6, 0] == pytest.approx(115_000_000, rel=1e-12)
+
+
+def test_only_quits_refund_exactly_the_single_rate_formula():
+    # quitting is the only cause: month by month, refunds owed = leavers × the rule above, i.e.
+    # what the earlier single-rate model charged every leaver
+    rates = only("quit", 0.02, refund_collection=0.7)
+    out = run_chain(programme(), rates, np.array([0]), np.array([10]), BASE, 60)
+    n = 10 * 0.98 ** np.arange(60)  # active after each month's exits (no evaluation risk)
+    for a in (1, 6, 13, 59):
+        leavers = n[a - 1] * 0.02
+        owed = leavers * (1.0 * 100e6 + 0.5 * a * 5e6) * (60 - a) / 60
+        assert out["leavers"][a, 0] == pytest.approx(leavers, rel=1e-12)
+        assert out["refund_owed"][a, 0] == pytest.approx(owed, rel=1e-12)
+        rec = out["refund_one_off"][a, 0] + out["refund_monthly"][a, 0]
+        assert rec == pytest.approx(0.7 * owed, rel=1e-12)
+
+
+def test_transfers_owe_no_refund():
+    # a cohort of 10 that can only be transferred by the state (điều động, chuyển công tác)
+    rates = only("transfer", 0.05)
+    out = run_chain(programme(), rates, np.array([0]), np.array([10]), BASE, 60)
+    assert out["exits_transfer"].sum() == pytest.approx(10 * (1 - 0.95 ** 59), rel=1e-12)
+    assert out["refund_owed"].sum() == 0 and out["refund_cases"].sum() == 0
+    assert out["refund_one_off"].sum() == 0 and out["refund_monthly"].sum() == 0
+    mc = run_chain(programme(), rates, np.array([0]), np.array([10]), BASE, 60,
+                   rng=np.random.default_rng(3), draws=200)
+    assert mc["exits_transfer"].sum() > 0 and mc["refund_owed"].sum() == 0
+    # the same transfers owe a refund only if the programme lists the cause
+    listed = run_chain(programme(refund_causes=("quit", "fail_duties", "transfer")), rates,
+                       np.array([0]), np.array([10]), BASE, 60)
+    assert listed["refund_cases"].sum() == pytest.approx(out["exits_transfer"].sum(), rel=1e-12)
+
+
+def test_retiree_in_month_6_repays_nothing():
+    rates = only("retirement", 0.1)
+    out = run_chain(programme(), rates, np.array([0]), np.array([1]), BASE, 60)
+    assert out["exits_retirement"][6, 0] == pytest.approx(0.9 ** 5 * 0.1, rel=1e-12)
+    assert out["refund_owed"][6, 0] == 0 and out["refund_owed"].sum() == 0
+    loop = person_loop(programme(), rates, np.array([0]), np.array([1]), BASE, 60, draws=300)
+    assert loop["exits_retirement"].sum() > 0 and loop["refund_owed"].sum() == 0
+
+
+def test_mixed_causes_refund_only_the_refundable_share():
+    # quit 0.06 + transfer 0.04: 60% of the leavers owe the refund a quitter owes
+    mixed = run_chain(programme(), only("quit", 0.06, transfer_monthly=0.04), np.array([0]),
+                      np.array([1]), BASE, 60)
+    quits = run_chain(programme(), only("quit", 0.1), np.array([0]), np.array([1]), BASE, 60)
+    np.testing.assert_allclose(mixed["refund_owed"], 0.6 * quits["refund_owed"], rtol=1e-12)
+    np.testing.assert_allclose(mixed["exits_quit"] + mixed["exits_transfer"], mixed["leavers"],
+                               rtol=1e-12)
+    np.testing.assert_allclose(mixed["exits_transfer"], 0.4 * mixed["leavers"], rtol=1e-12)
+
+
+def test_after_commitment_continue_pays_to_the_horizon_and_stop_pays_the_commitment():
+    # 10 people, 12-month commitment, nobody leaves, every evaluation passes: 5m a month
+    kw = dict(commitment_months=12, evaluation_months=12)
+    cont = run_chain(programme(**kw), NO_RISK, np.array([0]), np.array([10]), BASE, 60)
+    assert cont["monthly_paid"].sum() == 10 * 60 * 5_000_000
+    assert cont["post_commitment_paid"].sum() == 10 * 48 * 5_000_000
+    assert cont["completed"][11, 0] == 10 and cont["active"][59, 0] == 10
+    stop = run_chain(programme(after_commitment="stop", **kw), NO_RISK, np.array([0]),
+                     np.array([10]), BASE, 60)
+    assert stop["monthly_paid"].sum() == 10 * 12 * 5_000_000
+    assert stop["post_commitment_paid"].sum() == 0 and stop["active"][12, 0] == 0
+    assert stop["completed"][11, 0] == 10
+    # the per-person loop pays the same (nothing is random here)
+    for prog, out in ((programme(**kw), cont), (programme(after_commitment="stop", **kw), stop)):
+        loop = person_loop(prog, NO_RISK, np.array([0]), np.array([10]), BASE, 60, draws=2)
+        assert np.all(loop["monthly_paid"].sum(axis=0) == out["monthly_paid"].sum())
+
+
+def test_evaluations_keep_deciding_after_the_commitment_without_refunds():
+    # every evaluation fails: the one in month 12 comes after a 12-month commitment, so the
+    # support ends there (cause fail_duties) with nothing to repay
+    prog = programme(commitment_months=12, evaluation_months=12)
+    out = run_chain(prog, only("quit", 0.0, evaluation_terminate=1.0), np.array([0]),
+                    np.array([10]), BASE, 60)
+    assert out["terminated"][12, 0] == 10 and out["exits_fail_duties"][12, 0] == 10
+    assert out["monthly_paid"].sum() == 10 * 12 * 5_000_000 and out["refund_owed"].sum() == 0
+    # quitting after the commitment owes nothing either: refund cases are the quits of months
+    # 1–11 only, 10 × (1 − 0.98^11), while quits go on to the horizon, 10 × (1 − 0.98^59)
+    out = run_chain(prog, only("quit", 0.02), np.array([0]), np.array([10]), BASE, 60)
+    assert out["refund_cases"].sum() == pytest.approx(10 * (1 - 0.98 ** 11), rel=1e-12)
+    assert out["exits_quit"].sum() == pytest.approx(10 * (1 - 0.98 ** 59), rel=1e-12)
+    assert out["refund_owed"][12:].sum() == 0
 
 
 def test_failed_evaluation_refund_follows_the_termination_rule():
@@ -86,7 +187,8 @@ def test_failed_evaluation_refund_follows_the_termination_rule():
     # terminated at the first evaluation (month 12): 100m × 48/60 + 0.5 × 60m × 48/60
     assert with_rule["terminated"][12, 0] == 1
     assert with_rule["refund_owed"].sum() == pytest.approx(80_000_000 + 24_000_000)
-    without = run_chain(programme(refund_on_termination=False), rates, np.array([0]),
+    assert with_rule["exits_fail_duties"][12, 0] == 1 and with_rule["refund_cases"].sum() == 1
+    without = run_chain(programme(refund_causes=("quit",)), rates, np.array([0]),
                         np.array([1]), BASE, 60)
     assert without["refund_owed"].sum() == 0
     assert without["monthly_paid"].sum() == 12 * 5_000_000
@@ -144,8 +246,17 @@ def test_binomial_sampler_matches_the_binomial_law(n, p):
     assert k.min() >= 0 and k.max() <= n
 
 
-def test_monte_carlo_mean_agrees_with_exact():
-    prog = programme()
+# commitments shorter than the horizon, so support after them is exercised; refund causes
+# other than the resolution's two, and none at all
+DESIGNS = [dict(commitment_months=24),
+           dict(commitment_months=24, after_commitment="stop",
+                refund_causes=("quit", "transfer", "death_health")),
+           dict(commitment_months=36, refund_causes=())]
+
+
+@pytest.mark.parametrize("kw", DESIGNS)
+def test_monte_carlo_mean_agrees_with_exact(kw):
+    prog = programme(**kw)
     intakes, places = np.array([0, 9, 21, 33]), np.array([40, 60, 60, 30])
     ex = run_chain(prog, RISKY, intakes, places, BASE, 60)
     mc = run_chain(prog, RISKY, intakes, places, BASE, 60, rng=np.random.default_rng(1),
@@ -155,12 +266,19 @@ def test_monte_carlo_mean_agrees_with_exact():
             ys = slice(12 * year, 12 * year + 12)
             assert _agree(ex[m][ys].sum(), mc[m][ys].sum(axis=0)), (m, year)
     assert mc["monthly_paid"].sum(0).std() > 0  # the bands are not degenerate
+    # every draw's exits by cause add up to its leavers and failed evaluations
+    by_cause = sum(mc[m] for m in EXIT_MEASURES)
+    np.testing.assert_array_equal(by_cause, mc["leavers"] + mc["terminated"])
+    assert np.all(mc["refund_cases"] <= by_cause)
+    if not prog.refund_causes:
+        assert mc["refund_owed"].sum() == 0 and ex["refund_owed"].sum() == 0
 
 
-def test_person_loop_agrees_with_exact():
-    # level changes, attrition, termination refunds: the per-person histories that the cohort
-    # chain summarises by the mean support received per level
-    prog = programme(commitment_months=36)
+@pytest.mark.parametrize("kw", DESIGNS)
+def test_person_loop_agrees_with_exact(kw):
+    # level changes, exits by cause, termination refunds, support after the commitment: the
+    # per-person histories that the cohort chain summarises by the mean support received per level
+    prog = programme(**kw)
     intakes, places = np.array([0, 12]), np.array([15, 10])
     ex = run_chain(prog, RISKY, intakes, places, BASE, 60)
     loop = person_loop(prog, RISKY, intakes, places, BASE, 60, draws=600, seed=5)
@@ -197,7 +315,8 @@ def _province():
     return terr, pos, staff
 
 
-def _design(unc_overrides: dict | None = None, **lever_overrides):
+def _design(unc_overrides: dict | None = None, con_overrides: dict | None = None,
+            **lever_overrides):
     levers = {"commune_cap_share": 0.10, "province_cap_share": 1.0,
               "ceiling_mode": "vnd", "ceiling_vnd_per_year": 3e9,
               "programmes": [
@@ -212,12 +331,15 @@ def _design(unc_overrides: dict | None = None, **lever_overrides):
                    "start": "2027-01-01", "one_off": 0.0, "monthly": 1_000_000.0,
                    "evaluation_months": 12, "commitment_months": 24}]}
     levers.update(lever_overrides)
-    unc = {"acceptance": 0.8, "attrition_monthly": 0.005, "evaluation_raise": 0.1,
-           "evaluation_lower": 0.1, "evaluation_terminate": 0.05, "refund_collection": 0.7,
-           "ranges": {"attrition_monthly": [0.002, 0.01]}}
+    unc = {"acceptance": 0.8, "quit_monthly": 0.003, "fail_duties_monthly": 0.0,
+           "retirement_monthly": 0.0005, "death_health_monthly": 0.0005,
+           "transfer_monthly": 0.001, "evaluation_raise": 0.1, "evaluation_lower": 0.1,
+           "evaluation_terminate": 0.05, "refund_collection": 0.7,
+           "ranges": {"quit_monthly": [0.001, 0.006]}}
     unc.update(unc_overrides or {})
+    con = {"draws": 2000, **(con_overrides or {})}
     scen = SimpleNamespace(levers={"incentives": levers}, uncertainties={"incentives": unc},
-                           constants={"incentives": {"draws": 2000}},
+                           constants={"incentives": con},
                            origin=lambda key: "my_scenario.toml")
     return design_from_scenario(scen, known_fields={"land", "it_digital", "social"})
 
@@ -295,9 +417,8 @@ def test_sensitivity_moves_cost_the_right_way():
     base = np.array([2_340_000.0] * 6 + [2_530_000.0] * 120)
     inputs = inc.IncentiveInputs(_design(), terr, pos, staff, base, np.full(5, 0.1), seed=3)
     t = inc.sensitivity(inputs).set_index("rate")
-    # more attrition → fewer months paid, more refunds → lower net cost
-    assert t.loc["attrition_monthly", "net_cost_at_high"] < t.loc["attrition_monthly",
-                                                                  "net_cost_at_low"]
+    # more quits → fewer months paid, more refunds → lower net cost
+    assert t.loc["quit_monthly", "net_cost_at_high"] < t.loc["quit_monthly", "net_cost_at_low"]
 
 
 # ------------------------------------------------------------------ validation
@@ -339,12 +460,140 @@ def test_bad_programmes_are_named(change, column, words):
                and f == "my_scenario.toml" for c, m, f in msgs), msgs
 
 
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("change, column, words", [
+    ({"one_off": NAN}, "one_off", "not a finite number"),
+    ({"monthly": INF}, "monthly", "not a finite number"),
+    ({"commitment_months": NAN}, "commitment_months", "not a finite number"),
+    ({"commitment_months": -12}, "commitment_months", "out of range"),
+    ({"evaluation_months": INF}, "evaluation_months", "not a finite number"),
+    ({"refund_monthly_share": NAN}, "refund_monthly_share", "not a finite number"),
+    ({"refund_one_off_share": -0.5}, "refund_one_off_share", "out of range"),
+    ({"level_factors": [1.0, NAN]}, "level_factors", "not a list of non-negative numbers"),
+    ({"level_factors": [1.0, -2.0]}, "level_factors", "not a list of non-negative numbers"),
+    ({"recruits_per_year": {"2027": INF}}, "recruits_per_year.2027", "not a finite number"),
+    ({"recruits_per_year": {"2027": -3}}, "recruits_per_year.2027", "out of range"),
+    ({"refund_causes": ["quit", "resign"]}, "refund_causes", "unknown cause(s) ['resign']"),
+    ({"refund_causes": "quit"}, "refund_causes", "not a list of distinct cause names"),
+    ({"refund_causes": ["quit", "quit"]}, "refund_causes", "not a list of distinct cause names"),
+    ({"after_commitment": "forever"}, "after_commitment", "not a choice after the commitment"),
+    ({"refund_on_termination": True}, "refund_on_termination", "replaced by refund_causes"),
+])
+def test_bad_programme_values_are_named(change, column, words):
+    test_bad_programmes_are_named(change, column, words)
+
+
+@pytest.mark.parametrize("section, change, column, words", [
+    ("levers", {"commune_cap_share": NAN}, "levers.incentives.commune_cap_share", "finite"),
+    ("levers", {"ceiling_vnd_per_year": -1.0}, "levers.incentives.ceiling_vnd_per_year",
+     "out of range"),
+    ("levers", {"solver_ceiling_vnd_per_year": INF},
+     "levers.incentives.solver_ceiling_vnd_per_year", "finite"),
+    ("unc", {"quit_monthly": NAN}, "uncertainties.incentives.quit_monthly", "finite"),
+    ("unc", {"transfer_monthly": -0.001}, "uncertainties.incentives.transfer_monthly",
+     "out of range"),
+    ("unc", {"retirement_monthly": 1.5}, "uncertainties.incentives.retirement_monthly",
+     "out of range"),
+    ("unc", {"refund_collection": INF}, "uncertainties.incentives.refund_collection", "finite"),
+    ("unc", {"acceptance": -0.2}, "uncertainties.incentives.acceptance", "out of range"),
+    ("unc", {"quit_monthly": 0.6, "transfer_monthly": 0.6},
+     "uncertainties.incentives.quit_monthly", "add up to 1.2"),
+    ("unc", {"attrition_monthly": 0.004}, "uncertainties.incentives.attrition_monthly",
+     "not an uncertain rate"),
+    ("unc", {"ranges": {"quit_monthly": [NAN, 0.01]}},
+     "uncertainties.incentives.ranges.quit_monthly", "not a [low, high] pair"),
+    ("con", {"draws": NAN}, "constants.incentives.draws", "finite"),
+    ("con", {"draws": INF}, "constants.incentives.draws", "finite"),
+    ("con", {"draws": -5}, "constants.incentives.draws", "out of range"),
+    ("con", {"mean_salary_coefficient": NAN}, "constants.incentives.mean_salary_coefficient",
+     "finite"),
+    ("con", {"first_year": NAN}, "constants.incentives.first_year", "finite"),
+])
+def test_nan_inf_negative_and_out_of_range_values_are_named(section, change, column, words):
+    with pytest.raises(ScenarioError) as err:
+        if section == "levers":
+            _design(**change)
+        elif section == "unc":
+            _design(change)
+        else:
+            _design(con_overrides=change)
+    msgs = [(p.column, p.message, p.file) for p in err.value.problems]
+    assert any(c == column and words in m and f == "my_scenario.toml" for c, m, f in msgs), msgs
+
+
+def test_old_attrition_key_says_how_to_split_it():
+    with pytest.raises(ScenarioError) as err:
+        _design({"attrition_monthly": 0.004})
+    assert "quit_monthly" in err.value.problems[0].fix
+
+
 def test_unknown_rate_range_is_named():
-    assert _design().ranges == {"attrition_monthly": (0.002, 0.01)}
+    assert _design().ranges == {"quit_monthly": (0.001, 0.006)}
     with pytest.raises(ScenarioError, match="not an uncertain rate"):
-        _design({"ranges": {"atrition_monthly": [0.1, 0.2]}})
+        _design({"ranges": {"quit_monthyl": [0.1, 0.2]}})
     with pytest.raises(ScenarioError, match="add up to more than 1"):
         _design({"evaluation_raise": 0.6, "evaluation_lower": 0.5})
+
+
+def test_negative_hazard_in_an_override_file_names_the_file_and_key(tmp_path: Path):
+    f = tmp_path / "bad_hazard.toml"
+    f.write_text("[uncertainties.incentives]\ntransfer_monthly = -0.001\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        design_from_scenario(load_scenario(f))
+    p = err.value.problems[0]
+    assert (p.file, p.column) == (str(f), "uncertainties.incentives.transfer_monthly")
+
+
+def test_bundled_scenarios_read_the_resolution():
+    from khcadre_sim.paths import SCENARIOS
+
+    d = design_from_scenario(load_scenario())
+    recruit = next(p for p in d.programmes if p.kind == "recruit")
+    # the resolution's two refund causes; support continues after the commitment (the project's
+    # reading), and the total leaving hazard stays 0.004 a month for both kinds
+    assert recruit.refund_causes == ("quit", "fail_duties")
+    assert all(p.after_commitment == "continue_while_evaluations_pass" for p in d.programmes)
+    for r in d.rates.values():
+        assert r.exit_monthly == pytest.approx(0.004, rel=1e-12)
+    assert d.rates["recruit"].retirement_monthly == 0.0
+    # a programme that leaves the keys out gets the same defaults
+    bare = Programme(**{f.name: getattr(recruit, f.name) for f in dataclasses.fields(Programme)
+                        if f.name not in ("refund_causes", "after_commitment")})
+    assert bare.refund_causes == ("quit", "fail_duties")
+    assert bare.after_commitment == "continue_while_evaluations_pass"
+    for name in ("incentives_generous", "incentives_lean", "incentives_hard_areas"):
+        v = design_from_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
+        assert all(set(p.refund_causes) <= set(CAUSES) and "quit" in p.refund_causes
+                   for p in v.programmes), name
+    lean = design_from_scenario(load_scenario(SCENARIOS / "incentives_lean.toml"))
+    assert {p.after_commitment for p in lean.programmes} == {"stop"}
+
+
+def test_views_split_exits_by_cause_and_keep_post_commitment_apart():
+    r = _run(_design())
+    every = r.by_year[r.by_year["programme"] == "all"].pivot(index="year", columns="measure",
+                                                             values="expected")
+    np.testing.assert_allclose(every[list(EXIT_MEASURES)].sum(axis=1),
+                               every["leavers"] + every["terminated"], rtol=1e-12)
+    # the existing-staff programme (24 months from 2027-01) continues in 2029–2030, the
+    # recruits of October 2026 (48 months) from October 2030
+    assert every.loc[2029, "post_commitment_paid"] > 0
+    assert every.loc[2028, "post_commitment_paid"] == 0
+    assert r.per_retained["post_commitment_paid_in_horizon"].sum() == pytest.approx(
+        every["post_commitment_paid"].sum(), rel=1e-12)
+    # cost per retained covers the commitment only: the same whether support stops or continues
+    stopped = _design()
+    stopped = stopped.with_programmes([dataclasses.replace(p, after_commitment="stop")
+                                       for p in stopped.programmes])
+    rs = _run(stopped)
+    pd.testing.assert_series_equal(r.per_retained["cost_per_retained"],
+                                   rs.per_retained["cost_per_retained"], rtol=1e-12)
+    assert rs.per_retained["post_commitment_paid_in_horizon"].sum() == 0
+    net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+    net_s = rs.by_year[(rs.by_year["programme"] == "all") & (rs.by_year["measure"] == "net_cost")]
+    assert net["expected"].sum() > net_s["expected"].sum()
 
 
 def test_override_file_is_named_in_the_error(tmp_path: Path):
@@ -377,6 +626,10 @@ def test_write_outputs_on_the_bundled_province(tmp_path: Path):
     assert money  # VND cells are formatted as whole numbers with thousands separators
     assert ws["C3"].value == "Tổng chi"  # measures in Vietnamese
     assert {"Theo xã", "Suất và danh sách chờ", "Trần kinh phí"} <= set(wb.sheetnames)
+    assert {f"exits_{c}" for c in CAUSES} | {"refund_cases", "post_commitment_paid"} <= set(
+        by_year["measure"])
+    assert summary["refund_rules"]["recruit_new_work"]["refund_causes"] == ["quit", "fail_duties"]
+    assert set(summary["exits_by_cause_2026_2030"]) == set(CAUSES)
 
 
 def test_cli_rejects_bad_input_without_writing(tmp_path: Path, capsys):
@@ -388,3 +641,22 @@ def test_cli_rejects_bad_input_without_writing(tmp_path: Path, capsys):
     assert main(["incentives", "--scenario", str(bad), "--out", str(out)]) == 2
     assert not out.exists()
     assert "province_cap_share" in capsys.readouterr().err
+
+
+def test_cli_names_an_unknown_refund_cause_and_its_file(tmp_path: Path, capsys):
+    from khcadre_sim.cli import main
+
+    bad = tmp_path / "causes.toml"
+    bad.write_text(
+        '[[levers.incentives.programmes]]\nid = "p"\nkind = "recruit"\nfields = ["land"]\n'
+        'recruits_per_year = { 2027 = 4 }\none_off = 1.0\nmonthly = 1.0\n'
+        'evaluation_months = 12\ncommitment_months = 24\n'
+        'refund_causes = ["quit", "retire"]\nafter_commitment = "until_2035"\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["incentives", "--scenario", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert str(bad) in err
+    assert "levers.incentives.programmes[0].refund_causes" in err and "'retire'" in err
+    assert "levers.incentives.programmes[0].after_commitment" in err and "until_2035" in err

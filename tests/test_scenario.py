@@ -112,7 +112,7 @@ def test_file_without_extends_overrides_the_bundled_base(tmp_path):
 
 @pytest.mark.parametrize("line", [
     "[levers.placement.weights]\nfill = nan",
-    "[uncertainties.incentives]\nattrition_monthly = inf",
+    "[uncertainties.incentives]\ntransfer_monthly = inf",
     "[levers.workload]\ntarget_load = -inf",
     "[levers.review]\nunplaced_requirement = [60.0, nan, 50.0]",
 ])

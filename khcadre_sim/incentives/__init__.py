@@ -12,6 +12,26 @@ Typical use::
 Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
 :mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
 (workbook, figures).
+
+How the model reads §II.8 ("Người được hưởng chính sách thu hút phải cam kết thời gian công tác;
+định kỳ đánh giá hiệu quả công việc làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt chính sách;
+trường hợp không hoàn thành nhiệm vụ hoặc tự ý nghỉ việc phải hoàn trả kinh phí hỗ trợ theo quy
+định"):
+
+* **Refunds by cause.**  Support ends for one of five causes — quit by choice ("tự ý nghỉ việc"),
+  failed duties ("không hoàn thành nhiệm vụ": a failed evaluation or a monthly hazard),
+  retirement, death or ill health, transfer by the state (điều động, chuyển công tác) — each with
+  its own monthly hazard (``[uncertainties.incentives]``).  Only the causes in a programme's
+  ``refund_causes`` owe a refund, and only within the commitment; the default is exactly the
+  resolution's two, ``["quit", "fail_duties"]``.
+* **After the commitment.**  The resolution does not say that support stops when the commitment
+  ends; it makes periodic evaluation the basis to continue, adjust or end it.  The project's
+  reading of that silence is the default ``after_commitment = "continue_while_evaluations_pass"``:
+  support goes on, evaluations keep raising, lowering or ending it, and leaving then owes no
+  refund; ``"stop"`` ends support with the commitment.  Support paid after a commitment is in the
+  yearly views (``post_commitment_paid``, part of ``monthly_paid``) but not in the whole-commitment
+  views of ``per_retained`` ("cost per person retained to the end of the commitment"), which
+  show it apart for 2026–2030 (``post_commitment_paid_in_horizon``).
 """
 
 from __future__ import annotations
@@ -47,10 +67,11 @@ from .report import (
     plot_sensitivity,
     write_workbook,
 )
-from .spec import Design, Programme, Rates, design_from_scenario
+from .spec import AFTER_COMMITMENT, CAUSES, Design, Programme, Rates, design_from_scenario
 
 __all__ = [
-    "BudgetResult", "CeilingAnswer", "Design", "IncentiveInputs", "Programme", "Rates",
+    "AFTER_COMMITMENT", "CAUSES", "BudgetResult", "CeilingAnswer", "Design", "IncentiveInputs",
+    "Programme", "Rates",
     "add_arguments", "apply_caps", "base_salary_by_month", "cost_curve_amounts",
     "cost_curve_caps", "design_from_scenario", "largest_amount_scale", "largest_monthly_scale",
     "largest_recruits",
@@ -213,10 +234,16 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         views["sensitivity"] = sensitivity(inputs)
     for key, df in views.items():
         # two decimals: whole VND stay exact (a general 6-significant-digit format would round
-        # billions to the nearest million), expected head counts keep their fractions
-        df.to_csv(out_dir / f"{key}.csv", index=False, lineterminator="\n", float_format="%.2f")
+        # billions to the nearest million), expected head counts keep their fractions; the ends
+        # of the rate ranges (monthly hazards of 0.0005 …) are written in full
+        rates = {c: df[c].map(repr) for c in ("low", "high") if c in df.columns}
+        df.assign(**rates).to_csv(out_dir / f"{key}.csv", index=False, lineterminator="\n",
+                                  float_format="%.2f")
     write_workbook(views, out_dir / "incentives.xlsx", lang=getattr(args, "lang", "vi"))
     tot = summary_table(result)
+    every = result.by_year[result.by_year["programme"] == "all"]
+    exits = {c: float(every.loc[every["measure"] == f"exits_{c}", "expected"].sum())
+             for c in CAUSES}
     headline = [
         f"net cost 2026–2030: {tot['expected_net'].sum():,.1f} bn VND expected "
         f"(gross {tot['gross_outlay'].sum():,.1f}, refunds {tot['refunds_recovered'].sum():,.1f})",
@@ -224,6 +251,10 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         f"{tot['ceiling'].min():,.1f}; max P(breach) {tot['p_breach'].max():.1%}",
         f"places granted {int(result.places['admitted'].sum())}, waitlisted "
         f"{int(result.places['waitlisted'].sum())}",
+        "support ended 2026–2030 (expected people): " + ", ".join(
+            f"{c} {v:,.1f}" for c, v in exits.items()) + "; refunds owed only for "
+        + "; ".join(f"{p.id}: {', '.join(p.refund_causes) or 'none'}"
+                    for p in design.programmes),
         (f"largest monthly support factor with P95 ≤ {x / 1e9:,.1f} bn VND/year: "
          f"{answer.value:.3f}" if answer.status == "solved" else
          f"ceiling solver: {answer.status} — {answer.message}"),
@@ -237,6 +268,10 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         "waitlisted": int(result.places["waitlisted"].sum()),
         "cost_per_retained": result.per_retained[["programme", "cost_per_retained"]]
         .to_dict(orient="records"),
+        "exits_by_cause_2026_2030": exits,
+        "refund_rules": {p.id: {"refund_causes": list(p.refund_causes),
+                                "after_commitment": p.after_commitment}
+                         for p in design.programmes},
         "ceiling_solver": {c: {"ceiling_vnd_per_year": x, "status": a.status,
                                "scale": a.value, "binding_year": a.binding_year,
                                "message": a.message} for c, a in answers.items()},

@@ -12,17 +12,21 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .chain import MEASURES, run_chain
+from .chain import EXIT_MEASURES, MEASURES, run_chain
 from .places import plan_places, staff_counts
 from .spec import Design, Programme, Rates
 
 QUANTILES = (0.05, 0.50, 0.95)
-# measures reported per year (money in nominal VND, people as counts)
-YEAR_MEASURES = ("gross_outlay", "one_off_paid", "monthly_paid", "refunds_recovered",
-                 "refund_owed", "net_cost", "new_beneficiaries", "beneficiaries_end_of_year",
-                 "leavers", "terminated", "completed")
-MONEY = ("gross_outlay", "one_off_paid", "monthly_paid", "refunds_recovered", "refund_owed",
-         "net_cost")
+# measures reported per year (money in nominal VND, people as counts).  ``leavers`` left for any
+# cause by a monthly hazard, ``terminated`` failed an evaluation; ``exits_<cause>`` splits both by
+# cause (failed evaluations count as ``exits_fail_duties``); ``refund_cases`` are the exits that
+# owe a refund; ``post_commitment_paid`` is the part of ``monthly_paid`` paid after the commitment.
+YEAR_MEASURES = ("gross_outlay", "one_off_paid", "monthly_paid", "post_commitment_paid",
+                 "refunds_recovered", "refund_owed", "net_cost", "new_beneficiaries",
+                 "beneficiaries_end_of_year", "leavers", "terminated", *EXIT_MEASURES,
+                 "refund_cases", "completed")
+MONEY = ("gross_outlay", "one_off_paid", "monthly_paid", "post_commitment_paid",
+         "refunds_recovered", "refund_owed", "net_cost")
 
 
 @dataclass
@@ -36,7 +40,9 @@ class BudgetResult:
     by_commune: pd.DataFrame  # territory_id, year, programme, measures (expected)
     by_field: pd.DataFrame  # field, year, programme, measures (expected)
     ceiling: pd.DataFrame  # year, salary_fund, ceiling, expected_net, p95_net, p_breach
-    per_retained: pd.DataFrame  # programme, lifetime money, completed, cost per retained
+    # programme, money over each cohort's commitment, completed, cost per retained, and support
+    # paid after the commitment within the horizon (apart)
+    per_retained: pd.DataFrame
     fixed_draws: dict[str, np.ndarray]  # programme → (years, draws) net cost not scaling
     monthly_draws: dict[str, np.ndarray]  # programme → (years, draws) net monthly support
     exact_fixed: dict[str, np.ndarray]  # programme → (years,) expected, same split
@@ -62,12 +68,14 @@ def _derived(raw: dict[str, np.ndarray], n_years: int) -> dict[str, np.ndarray]:
     y = {m: _yearly(raw[m], n_years) for m in MEASURES if m != "active"}
     out = {
         "one_off_paid": y["one_off_paid"], "monthly_paid": y["monthly_paid"],
+        "post_commitment_paid": y["post_commitment_paid"],
         "gross_outlay": y["one_off_paid"] + y["monthly_paid"],
         "refunds_recovered": y["refund_one_off"] + y["refund_monthly"],
-        "refund_owed": y["refund_owed"],
+        "refund_owed": y["refund_owed"], "refund_cases": y["refund_cases"],
         "new_beneficiaries": y["accepted"], "leavers": y["leavers"],
         "terminated": y["terminated"], "completed": y["completed"],
         "beneficiaries_end_of_year": _yearly(raw["active"], n_years, stock=True),
+        **{m: y[m] for m in EXIT_MEASURES},
     }
     out["net_cost"] = out["gross_outlay"] - out["refunds_recovered"]
     out["_fixed"] = y["one_off_paid"] - y["refund_one_off"]
@@ -83,7 +91,8 @@ def _cohorts(places: pd.DataFrame, prog_id: str) -> pd.DataFrame:
 def _exact_unit(prog: Programme, rates: Rates, intakes: np.ndarray, base_salary: np.ndarray,
                 horizon: int) -> tuple[dict[str, np.ndarray], int]:
     """Expected flows per place granted, per intake, until the last commitment ends (and at
-    least over the horizon): arrays (months, intakes)."""
+    least over the horizon): arrays (months, intakes).  Support continued after a commitment
+    beyond the horizon is in these flows (``post_commitment_paid``) but no view uses it."""
     n_months = max(horizon, int(intakes.max()) + prog.commitment_months)
     if len(base_salary) < n_months:
         raise ValueError(f"base salary covers {len(base_salary)} months, {n_months} needed")
@@ -154,6 +163,7 @@ def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFram
             mc = _derived(run_chain(prog, rates, intakes, counts, base_salary, horizon, rng=rng,
                                     draws=draws), n_years)
             life = {m: float(unit[m].sum(axis=0) @ counts) for m in MEASURES}
+            post_in_horizon = float(unit["post_commitment_paid"][:horizon].sum(axis=0) @ counts)
             communes.append(_group_exact(unit, coh, intakes, "territory_id", n_years)
                             .assign(programme=prog.id))
             fields.append(_group_exact(unit, coh, intakes, "field", n_years)
@@ -162,22 +172,29 @@ def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFram
             ex = {m: np.zeros((n_years, 1)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
             mc = {m: np.zeros((n_years, draws)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
             life = dict.fromkeys(MEASURES, 0.0)
+            post_in_horizon = 0.0
         band_rows += _band_rows(mc, ex, prog.id, years)
         for m in YEAR_MEASURES:
             totals_mc[m] += mc[m]
             totals_x[m] += ex[m]
         fixed_d[prog.id], month_d[prog.id] = mc["_fixed"], mc["_monthly"]
         fixed_x[prog.id], month_x[prog.id] = ex["_fixed"][:, 0], ex["_monthly"][:, 0]
-        net_life = (life["one_off_paid"] + life["monthly_paid"] - life["refund_one_off"]
-                    - life["refund_monthly"])
+        # Lifetime = each cohort's whole commitment (also past the horizon); support paid after
+        # a commitment is left out (it buys service beyond the commitment and has no end date)
+        # and shown apart, within the horizon only.  So "cost per retained" is the net cost of
+        # the commitment per person who served it to the end, whatever after_commitment says.
+        gross_commit = life["one_off_paid"] + life["monthly_paid"] - life["post_commitment_paid"]
+        refunds_life = life["refund_one_off"] + life["refund_monthly"]
+        net_life = gross_commit - refunds_life
         retained.append({
             "programme": prog.id, "places_granted": int(counts.sum()) if len(intakes) else 0,
             "accepted": life["accepted"], "completed_commitment": life["completed"],
-            "gross_outlay_lifetime": life["one_off_paid"] + life["monthly_paid"],
-            "refunds_recovered_lifetime": life["refund_one_off"] + life["refund_monthly"],
+            "gross_outlay_lifetime": gross_commit,
+            "refunds_recovered_lifetime": refunds_life,
             "net_cost_lifetime": net_life,
             "cost_per_retained": net_life / life["completed"] if life["completed"] > 0
-            else float("nan")})
+            else float("nan"),
+            "post_commitment_paid_in_horizon": post_in_horizon})
     band_rows += _band_rows(totals_mc, totals_x, "all", years)
     by_year = pd.DataFrame(band_rows)
     counts_t = staff_counts(staff, positions, territories)

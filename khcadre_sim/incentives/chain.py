@@ -1,40 +1,54 @@
 """The cohort Markov chain of one programme, by calendar month — exact or by Monte Carlo.
 
-States of a person holding a place: *active at level k* (k = 0 … K−1), *left* (quit public
-service before the end of the commitment → refund owed), *terminated* (failed an evaluation →
-refund owed if the programme says so), *completed* (served the whole commitment).  A cohort is
-everyone admitted in one intake month.  Within a month, at age a = t − intake (months since
+States of a person holding a place: *active at level k* (k = 0 … K−1), or *out* for one of the
+causes of :data:`~.spec.CAUSES` — quit by choice, failed duties (a failed evaluation, or the
+monthly ``fail_duties`` hazard), retirement, death or ill health, transfer by the state.  A cohort
+is everyone admitted in one intake month.  Within a month, at age a = t − intake (months since
 intake):
 
 * a = 0: offers are accepted with probability ``acceptance``; the one-off is paid;
-* 1 ≤ a < C (C = commitment months): first each active person leaves with the monthly
-  ``attrition`` hazard; then, if a is a multiple of the evaluation period, the evaluation moves
-  them up a level, down a level (the top and bottom levels absorb), or terminates the support;
-* every active person with a < C is paid the month's support at their level;
-* after month a = C − 1 the person has completed the commitment.
+* a ≥ 1 (and a < C, C = commitment months, when ``after_commitment = "stop"``): first each active
+  person leaves with the monthly probability ``exit_monthly`` (the sum of the cause hazards), the
+  cause being c with probability ``hazard(c) / exit_monthly`` (competing risks); then, if a is a
+  multiple of the evaluation period, the evaluation moves them up a level, down a level (the top
+  and bottom levels absorb), or terminates the support (cause ``fail_duties``);
+* every active person is paid the month's support at their level — in months a < C, and after
+  them too when ``after_commitment = "continue_while_evaluations_pass"`` (the project's reading of
+  the resolution's silence: "định kỳ đánh giá … làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt
+  chính sách"); payments in months a ≥ C are also reported as ``post_commitment_paid``;
+* after month a = C − 1 the person has completed the commitment (``completed``).
 
-A leaver at age a has served a months; the refund owed is ``share × amount × (C − a) / C`` with
-pro rata, else ``share × amount``, for the one-off and for the monthly support received; a
-``refund_collection`` share of what is owed is recovered in the month of exit.
+Refunds (Resolution §II.8: "trường hợp không hoàn thành nhiệm vụ hoặc tự ý nghỉ việc phải hoàn trả
+kinh phí hỗ trợ"): a person whose support ends at age a < C for a cause of the programme's
+``refund_causes`` owes ``share × amount × (C − a) / C`` with pro rata, else ``share × amount``, for
+the one-off and for the monthly support received; a ``refund_collection`` share of what is owed
+is recovered in the month of exit.  Other causes, and any exit at a ≥ C, owe nothing.
 
 The *same* stepping code runs in two modes: the exact mode carries expected counts (binomial
 draws replaced by their means, so the result is the exact expectation of the chain); the Monte
-Carlo mode draws binomial counts for ``draws`` independent copies at once.  Persons of one intake
-and level are exchangeable, so whoever leaves is a uniformly random subset of them: the chain keeps
-the *mean* support received per person of each intake and level (unchanged by leaving, re-averaged
-when evaluations merge levels) and refunds a leaver that mean.  Expected values therefore agree
-exactly with the per-person model; the bands ignore only the spread of individual pay histories
-within one level, which is zero when nobody changes level.
+Carlo mode draws counts for ``draws`` independent copies at once — per cohort and level a
+binomial number of leavers, a binomial split of them into refund-owing and other causes, and a
+multinomial split (sequential binomials) of each group's level total into causes; no person is
+drawn one by one.  Persons of one intake and level are exchangeable, so whoever leaves is a
+uniformly random subset of them: the chain keeps the *mean* support received per person of each
+intake and level (unchanged by leaving, re-averaged when evaluations merge levels) and refunds a
+leaver that mean.  Expected values therefore agree exactly with the per-person model; the bands
+ignore only the spread of individual pay histories within one level, which is zero when nobody
+changes level.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from .spec import Programme, Rates
+from .spec import CAUSES, Programme, Rates
 
-MEASURES = ("one_off_paid", "monthly_paid", "refund_one_off", "refund_monthly", "refund_owed",
-            "accepted", "leavers", "terminated", "completed", "active")
+EXIT_MEASURES = tuple(f"exits_{c}" for c in CAUSES)
+MEASURES = ("one_off_paid", "monthly_paid", "post_commitment_paid", "refund_one_off",
+            "refund_monthly", "refund_owed", "refund_cases", "accepted", "leavers", "terminated",
+            *EXIT_MEASURES, "completed", "active")
 
 
 def amounts_by_month(prog: Programme, base_salary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,6 +98,41 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
                      where=whole > 0)
 
 
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros(np.broadcast(part, whole).shape, dtype=float),
+                     where=whole > 0)
+
+
+def _thin(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
+    """Binomial(n, p) counts where most n are 0 (splits of a month's few leavers): only the
+    non-zero cells are drawn."""
+    n = np.ascontiguousarray(n)
+    if p <= 0:
+        return np.zeros_like(n)
+    if p >= 1:
+        return n.copy()
+    out = np.zeros_like(n)
+    idx = np.flatnonzero(n)
+    if idx.size:
+        out.reshape(-1)[idx] = rng.binomial(n.reshape(-1)[idx], p)
+    return out
+
+
+def _split(thin: Callable[[np.ndarray, float], np.ndarray], n: np.ndarray,
+           probs: list[float]) -> list[np.ndarray]:
+    """Split counts ``n`` over categories of probabilities ``probs`` (summing to 1): a multinomial
+    drawn as sequential binomials (exact mode: n × p each)."""
+    parts, rest, left = [], n, 1.0
+    for i, p in enumerate(probs):
+        if i == len(probs) - 1:
+            parts.append(rest)
+            break
+        x = thin(rest, min(1.0, p / left)) if left > 0 else rest * 0
+        parts.append(x)
+        rest, left = rest - x, left - p
+    return parts
+
+
 def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.ndarray,
               base_salary: np.ndarray, n_months: int, *, rng: np.random.Generator | None = None,
               draws: int = 1, per_intake: bool = False) -> dict[str, np.ndarray]:
@@ -104,13 +153,26 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
 
         def draw(n, p):
             return n * p
+        thin = draw
     else:
         def draw(n, p):
             return binomial(rng, n, p)
+
+        def thin(n, p):
+            return _thin(rng, n, p)
     one_vnd, mon_vnd = amounts_by_month(prog, base_salary[:n_months])
     factors = np.asarray(prog.level_factors, dtype=float)
     n_lv, n_in = len(factors), len(intakes)
     C, E = prog.commitment_months, prog.evaluation_months
+    keep_paying = prog.after_commitment == "continue_while_evaluations_pass"
+    # causes with a hazard, split into those owing a refund (within the commitment) and the rest
+    hz = {c: rates.hazard(c) for c in CAUSES}
+    h_all = sum(hz.values())
+    ref = [c for c in CAUSES if hz[c] > 0 and c in prog.refund_causes]
+    other = [c for c in CAUSES if hz[c] > 0 and c not in prog.refund_causes]
+    h_ref = sum(hz[c] for c in ref)
+    h_other = sum(hz[c] for c in other)
+    refund_on_fail = "fail_duties" in prog.refund_causes
     # level first, draws last: sums over levels add a few contiguous blocks (fast)
     n = np.zeros((n_lv, n_in, draws), dtype=float if exact else np.int64)
     # mean support received per person of a level and intake; leaving does not change it
@@ -119,7 +181,7 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
     one_at_intake = np.zeros(n_in)
     rows = n_in if per_intake else draws
     # month first: contiguous writes while stepping
-    out = {m: np.zeros((n_months, rows)) for m in (*MEASURES, "_exits_refunded")}
+    out = {m: np.zeros((n_months, rows)) for m in MEASURES}
 
     def record(measure: str, t: int, lo: int, q: np.ndarray, idx=None) -> None:
         # q has shape (intakes in the slice, draws)
@@ -137,7 +199,8 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
 
     def exit_refund(k_out: np.ndarray, avg_out: np.ndarray, sl, ages: np.ndarray,
                     t: int, lo: int, idx=None) -> None:
-        """Refund owed and collected for persons leaving support early (k_out: by level)."""
+        """Refund owed and collected for persons whose support ends early for a refund-owing
+        cause (k_out: by level; every cohort in ``sl`` is within its commitment)."""
         frac = (C - ages) / C if prog.refund_pro_rata else np.ones(len(ages))
         count = k_out.sum(axis=0)
         owed_one = count * (prog.refund_one_off_share * one_at_intake[sl] * frac)[:, None]
@@ -146,25 +209,53 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
         record("refund_owed", t, lo, owed_one + owed_mon, idx)
         record("refund_one_off", t, lo, owed_one * share, idx)
         record("refund_monthly", t, lo, owed_mon * share, idx)
-        record("_exits_refunded", t, lo, count.astype(float), idx)
+        record("refund_cases", t, lo, count.astype(float), idx)
 
     for t in range(n_months):
-        # cohorts in their months 1 … C−1: attrition, then evaluation
-        lo = int(np.searchsorted(intakes, t - C + 1, "left"))
+        # c0: first cohort still within its commitment (age ≤ C − 1); cohorts before it have
+        # completed it and are still followed only while support continues after it
+        c0 = int(np.searchsorted(intakes, t - C + 1, "left"))
+        lo = 0 if keep_paying else c0
+        # cohorts of age ≥ 1 in the slice: leaving by cause, then evaluation
         hi = int(np.searchsorted(intakes, t - 1, "right"))
         if hi > lo:
             sl = slice(lo, hi)
             ages = t - intakes[sl]
             na = n[:, sl, :]
-            if exact:
-                leave = draw(na, rates.attrition_monthly)
-            else:  # levels nobody holds yet (before the first evaluation) need no draws
-                leave = np.zeros_like(na)
-                for k in np.flatnonzero(na.reshape(n_lv, -1).any(axis=1)):
-                    leave[k] = draw(na[k], rates.attrition_monthly)
-            na -= leave  # a view: updates n in place
-            record("leavers", t, lo, leave.sum(axis=0))
-            exit_refund(leave, avg[:, sl, :], sl, ages, t, lo)
+            if h_all > 0:
+                if exact:
+                    leave = draw(na, h_all)
+                else:  # levels nobody holds yet (before the first evaluation) need no draws
+                    leave = np.zeros_like(na)
+                    for k in np.flatnonzero(na.reshape(n_lv, -1).any(axis=1)):
+                        leave[k] = draw(na[k], h_all)
+                na -= leave  # a view: updates n in place
+                by_cohort = leave.sum(axis=0)  # (cohorts, draws)
+                record("leavers", t, lo, by_cohort)
+                # Who leaves for a refund-owing cause: by level within the commitment (the refund
+                # depends on the level's mean support received), in one count after it.  The
+                # split into causes needs only totals (per cohort in the per-intake mode):
+                # splitting a sum of independent multinomials is the same law.
+                k0 = max(c0 - lo, 0)  # cohorts k0… of the slice are within their commitment
+                total = by_cohort if per_intake else by_cohort.sum(axis=0, keepdims=True)
+                if not ref:
+                    owing_in, owing = None, total * 0
+                else:
+                    owing_in = leave[:, k0:] if not other else thin(leave[:, k0:], h_ref / h_all)
+                    after = by_cohort[:k0] if per_intake else by_cohort[:k0].sum(
+                        axis=0, keepdims=True)
+                    after = after if not other else thin(after, h_ref / h_all)
+                    within = owing_in.sum(axis=0)
+                    owing = (np.concatenate([after, within]) if per_intake
+                             else after + within.sum(axis=0, keepdims=True))
+                for group, h_group, count in ((ref, h_ref, owing), (other, h_other,
+                                                                    total - owing)):
+                    if group:
+                        parts = _split(thin, count, [hz[c] / h_group for c in group])
+                        for c, q in zip(group, parts, strict=True):
+                            record(f"exits_{c}", t, lo, q)
+                if owing_in is not None and hi > c0:  # only within the commitment: refunds
+                    exit_refund(owing_in, avg[:, c0:hi, :], slice(c0, hi), ages[k0:], t, c0)
             ev = np.flatnonzero(ages % E == 0)
             if ev.size:
                 idx = lo + ev
@@ -187,9 +278,13 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
                 new_c[:-1] += c_down[1:]
                 new_c[0] += c_down[0]
                 n[:, idx, :], avg[:, idx, :] = new_n, _ratio(new_c, new_n)
-                record("terminated", t, lo, term.sum(axis=0), idx)
-                if prog.refund_on_termination:
-                    exit_refund(term, ae, idx, t - intakes[idx], t, lo, idx)
+                term_total = term.sum(axis=0)
+                record("terminated", t, lo, term_total, idx)
+                record("exits_fail_duties", t, lo, term_total, idx)
+                within = ages[ev] < C
+                if refund_on_fail and within.any():
+                    exit_refund(term[:, within], ae[:, within], idx[within], ages[ev][within],
+                                t, lo, idx[within])
         # new cohort: acceptance and the one-off
         j = int(np.searchsorted(intakes, t, "left"))
         if j < n_in and intakes[j] == t:
@@ -201,29 +296,32 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
             one_at_intake[j] = one_vnd[t]
             record("accepted", t, j, acc.astype(float))
             record("one_off_paid", t, j, acc * one_vnd[t])
-        # monthly support for every cohort in its months 0 … C−1
+        # monthly support for every cohort in its months 0 … C−1 (and later, if it continues)
         hi = int(np.searchsorted(intakes, t, "right"))
         if hi > lo:
             sl = slice(lo, hi)
             pay_level = mon_vnd[t] * factors
             avg[:, sl, :] += pay_level[:, None, None]
             na = n[:, sl, :]
-            record("monthly_paid", t, lo, np.tensordot(pay_level, na, axes=(0, 0)))
+            paid = np.tensordot(pay_level, na, axes=(0, 0))
+            record("monthly_paid", t, lo, paid)
+            if c0 > lo:
+                record("post_commitment_paid", t, lo, paid[:c0 - lo])
             active = na.sum(axis=0).astype(float)
             record("active", t, lo, active)
             done = np.flatnonzero(t - intakes[sl] == C - 1)
             if done.size:
                 record("completed", t, lo, active[done], lo + done)
-    exits = out.pop("_exits_refunded")
     if not exact:
         # Each person owing a refund pays it with probability refund_collection, independently
         # of everything else.  Drawing how many of a year's refund-owing exits pay, and
         # recovering that share of the year's amounts owed, keeps the expectation exact with one
         # draw per year instead of one per month (the amounts owed differ a little between
         # people through the pro-rata rule; that spread is left out of the bands).
+        cases = out["refund_cases"]
         for y0 in range(0, n_months, 12):
             ys = slice(y0, min(y0 + 12, n_months))
-            count = exits[ys].sum(axis=0)
+            count = cases[ys].sum(axis=0)
             share = _ratio(draw(count.astype(np.int64), rates.refund_collection), count)
             out["refund_one_off"][ys] *= share
             out["refund_monthly"][ys] *= share
@@ -243,7 +341,10 @@ def person_loop(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.n
     one_vnd, mon_vnd = amounts_by_month(prog, base_salary[:n_months])
     C, E = prog.commitment_months, prog.evaluation_months
     K = len(prog.level_factors)
+    keep_paying = prog.after_commitment == "continue_while_evaluations_pass"
     pt, pr, pl = rates.evaluation_terminate, rates.evaluation_raise, rates.evaluation_lower
+    hz = [(c, rates.hazard(c)) for c in CAUSES if rates.hazard(c) > 0]
+    h_all = sum(h for _, h in hz)
     out = {m: np.zeros((n_months, draws)) for m in MEASURES}
     for d in range(draws):
         o = {m: out[m][:, d] for m in MEASURES}
@@ -254,27 +355,36 @@ def person_loop(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.n
                 o["accepted"][s] += 1
                 o["one_off_paid"][s] += one_vnd[s]
                 level, received = prog.start_level, 0.0
-                for t in range(s, min(s + C, n_months)):
+                end = n_months if keep_paying else min(s + C, n_months)
+                for t in range(s, end):
                     a = t - s
-                    exit_kind = ""
+                    cause, by_evaluation = "", False
                     if a >= 1:
-                        if rnd.random() < rates.attrition_monthly:
-                            exit_kind = "left"
+                        u = rnd.random()
+                        if u < h_all:  # one uniform picks whether and why the person leaves
+                            cum = 0.0
+                            for c, h in hz:
+                                cum += h
+                                cause = c
+                                if u < cum:
+                                    break
                         elif a % E == 0:
                             u = rnd.random()
                             if u < pt:
-                                exit_kind = "terminated"
+                                cause, by_evaluation = "fail_duties", True
                             elif u < pt + pr:
                                 level = min(level + 1, K - 1)
                             elif u < pt + pr + pl:
                                 level = max(level - 1, 0)
-                    if exit_kind:
-                        o["leavers" if exit_kind == "left" else "terminated"][t] += 1
-                        if exit_kind == "left" or prog.refund_on_termination:
+                    if cause:
+                        o["terminated" if by_evaluation else "leavers"][t] += 1
+                        o[f"exits_{cause}"][t] += 1
+                        if a < C and cause in prog.refund_causes:
                             frac = (C - a) / C if prog.refund_pro_rata else 1.0
                             owed_one = prog.refund_one_off_share * one_vnd[s] * frac
                             owed = owed_one + prog.refund_monthly_share * received * frac
                             o["refund_owed"][t] += owed
+                            o["refund_cases"][t] += 1
                             if rnd.random() < rates.refund_collection:
                                 o["refund_one_off"][t] += owed_one
                                 o["refund_monthly"][t] += owed - owed_one
@@ -282,6 +392,8 @@ def person_loop(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.n
                     pay = mon_vnd[t] * prog.level_factors[level]
                     received += pay
                     o["monthly_paid"][t] += pay
+                    if a >= C:
+                        o["post_commitment_paid"][t] += pay
                     o["active"][t] += 1
                     if a == C - 1:
                         o["completed"][t] += 1

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ..labels import LANGS, translator
 from .budget import MONEY, BudgetResult
+from .chain import EXIT_MEASURES
 
 # column or word → (Vietnamese, English)
 LABELS: dict[str, tuple[str, str]] = {
@@ -48,8 +49,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "net_cost": ("Chi phí ròng", "Net cost"),
     "new_beneficiaries": ("Người mới hưởng", "New beneficiaries"),
     "beneficiaries_end_of_year": ("Người hưởng cuối năm", "Beneficiaries at year end"),
-    "leavers": ("Nghỉ việc trước hạn", "Early leavers"),
-    "terminated": ("Bị chấm dứt hỗ trợ", "Support terminated"),
+    "leavers": ("Thôi hưởng giữa các kỳ đánh giá (mọi lý do)",
+                "Left between evaluations (any cause)"),
+    "terminated": ("Chấm dứt hỗ trợ do đánh giá không đạt", "Support ended by a failed evaluation"),
+    "exits_quit": ("Thôi hưởng: tự ý nghỉ việc", "Ended: quit by choice"),
+    "exits_fail_duties": ("Thôi hưởng: không hoàn thành nhiệm vụ",
+                          "Ended: failed duties (incl. failed evaluations)"),
+    "exits_retirement": ("Thôi hưởng: nghỉ hưu", "Ended: retirement"),
+    "exits_death_health": ("Thôi hưởng: từ trần, sức khỏe", "Ended: death or ill health"),
+    "exits_transfer": ("Thôi hưởng: điều động, chuyển công tác",
+                       "Ended: transfer by the state"),
+    "refund_cases": ("Số trường hợp phải hoàn trả", "Exits owing a refund"),
+    "post_commitment_paid": ("Chi hỗ trợ sau thời gian cam kết",
+                             "Support paid after the commitment"),
+    "post_commitment_paid_in_horizon": ("Chi sau cam kết, trong 2026–2030",
+                                        "Paid after the commitment, within 2026–2030"),
     "completed": ("Hoàn thành cam kết", "Completed commitment"),
     "salary_fund": ("Quỹ lương (ước tính)", "Salary fund (estimate)"),
     "ceiling": ("Trần kinh phí", "Budget ceiling"),
@@ -59,7 +73,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "places_granted": ("Số suất được duyệt", "Places granted"),
     "accepted": ("Số người nhận", "Accepted"),
     "completed_commitment": ("Hoàn thành cam kết", "Completed the commitment"),
-    "gross_outlay_lifetime": ("Tổng chi cả thời gian cam kết", "Gross outlay, whole commitment"),
+    "gross_outlay_lifetime": ("Tổng chi cả thời gian cam kết",
+                              "Gross outlay, whole commitment (not after it)"),
     "refunds_recovered_lifetime": ("Thu hồi cả thời gian cam kết",
                                    "Refunds, whole commitment"),
     "net_cost_lifetime": ("Chi phí ròng cả thời gian cam kết", "Net cost, whole commitment"),
@@ -96,7 +111,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "unbounded": ("Không bị chặn", "Unbounded"),
     "acceptance_recruit": ("Tỷ lệ nhận lời (thu hút mới)", "Acceptance (new talent)"),
     "acceptance_existing": ("Tỷ lệ tham gia (cán bộ hiện có)", "Take-up (existing staff)"),
-    "attrition_monthly": ("Tỷ lệ nghỉ việc hằng tháng", "Monthly attrition"),
+    "quit_monthly": ("Tỷ lệ tự ý nghỉ việc hằng tháng", "Monthly quit hazard"),
+    "quit_monthly_recruit": ("Tỷ lệ tự ý nghỉ việc hằng tháng (thu hút mới)",
+                             "Monthly quit hazard (new talent)"),
+    "quit_monthly_existing": ("Tỷ lệ tự ý nghỉ việc hằng tháng (cán bộ hiện có)",
+                              "Monthly quit hazard (existing staff)"),
+    "fail_duties_monthly": ("Tỷ lệ không hoàn thành nhiệm vụ hằng tháng",
+                            "Monthly failing-duties hazard"),
+    "retirement_monthly": ("Tỷ lệ nghỉ hưu hằng tháng", "Monthly retirement hazard"),
+    "retirement_monthly_recruit": ("Tỷ lệ nghỉ hưu hằng tháng (thu hút mới)",
+                                   "Monthly retirement hazard (new talent)"),
+    "retirement_monthly_existing": ("Tỷ lệ nghỉ hưu hằng tháng (cán bộ hiện có)",
+                                    "Monthly retirement hazard (existing staff)"),
+    "death_health_monthly": ("Tỷ lệ từ trần, nghỉ vì sức khỏe hằng tháng",
+                             "Monthly death or ill-health hazard"),
+    "transfer_monthly": ("Tỷ lệ điều động, chuyển công tác hằng tháng",
+                         "Monthly transfer hazard"),
     "evaluation_raise": ("Đánh giá: tăng mức", "Evaluation: raise"),
     "evaluation_lower": ("Đánh giá: giảm mức", "Evaluation: lower"),
     "evaluation_terminate": ("Đánh giá: chấm dứt", "Evaluation: terminate"),
@@ -106,11 +136,13 @@ MONEY_COLUMNS = set(MONEY) | {"expected", "mc_mean", "p5", "p50", "p95", "salary
                               "expected_net", "p95_net", "gross_outlay_lifetime",
                               "refunds_recovered_lifetime", "net_cost_lifetime",
                               "cost_per_retained", "net_cost_at_low", "net_cost_at_high",
-                              "net_cost_base", "swing"}
+                              "net_cost_base", "swing", "post_commitment_paid_in_horizon"}
 MONEY_COLUMNS |= {"ceiling_vnd_per_year"}
-SHARE_COLUMNS = {"p_breach", "commune_cap_share", "low", "high"}
+SHARE_COLUMNS = {"p_breach", "commune_cap_share"}
+RATE_COLUMNS = {"low", "high"}  # ends of the rate ranges, down to monthly hazards of 0.05%
 HEADS_COLUMNS = {"accepted", "completed_commitment", "new_beneficiaries",
-                 "beneficiaries_end_of_year", "leavers", "terminated", "completed"}
+                 "beneficiaries_end_of_year", "leavers", "terminated", "completed",
+                 "refund_cases", *EXIT_MEASURES}
 FACTOR_COLUMNS = {"monthly_scale", "one_off_scale", "scale", "amount"}
 # categorical cells shown in `lang`
 TRANSLATED_VALUES = {"measure", "reason", "rate", "status", "component"}
@@ -147,7 +179,8 @@ def money_row_measure(df: pd.DataFrame) -> pd.Series:
 def write_workbook(views: dict[str, pd.DataFrame], path: Path, lang: str = "vi") -> None:
     """One sheet per view, named in ``lang``; row 1 Vietnamese headers, row 2 English, data below.
 
-    VND cells use ``#,##0``, expected head counts ``#,##0.0``, shares ``0.0%``; categorical cells
+    VND cells use ``#,##0``, expected head counts ``#,##0.0``, shares ``0.0%`` (ends of rate
+    ranges ``0.00%``); categorical cells
     (measure, waitlist reason, rate, solver status) are written in ``lang``.
     """
     if lang not in LANGS:
@@ -182,6 +215,8 @@ def write_workbook(views: dict[str, pd.DataFrame], path: Path, lang: str = "vi")
                     cell.number_format = "#,##0.0"
                 elif c in SHARE_COLUMNS:
                     cell.number_format = "0.0%"
+                elif c in RATE_COLUMNS:
+                    cell.number_format = "0.00%"
                 elif c in FACTOR_COLUMNS:
                     cell.number_format = "0.000"
         ws.freeze_panes = "A3"

@@ -2,13 +2,31 @@
 
 A scenario's ``[levers.incentives]`` holds the designs the province can choose (programmes,
 beneficiary caps, budget ceiling); ``[uncertainties.incentives]`` the rates nobody controls
-(acceptance of offers, evaluation outcomes, monthly attrition, refund collection);
-``[constants.incentives]`` the modelling constants (salary-fund assumption, draws, horizon).
+(acceptance of offers, evaluation outcomes, monthly hazards of leaving by cause, refund
+collection); ``[constants.incentives]`` the modelling constants (salary-fund assumption, draws,
+horizon).
+
+Exits by cause (Resolution §II.8: "trường hợp không hoàn thành nhiệm vụ hoặc tự ý nghỉ việc phải
+hoàn trả kinh phí hỗ trợ theo quy định"): support ends when a person quits by choice (``quit``,
+"tự ý nghỉ việc"), fails their duties (``fail_duties``, "không hoàn thành nhiệm vụ": a failed
+periodic evaluation, or a monthly hazard between evaluations), retires (``retirement``), dies or
+leaves for ill health (``death_health``) or is transferred by the state (``transfer``: điều động,
+luân chuyển, chuyển công tác).  Only the causes a programme lists in ``refund_causes`` owe a
+refund; the default is exactly the resolution's two, ``["quit", "fail_duties"]``.
+
+After the commitment (``after_commitment``): the resolution asks for a committed service period
+and for periodic evaluation as the basis "to continue, adjust or end the policy" ("định kỳ đánh
+giá hiệu quả công việc làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt chính sách"); it never says
+that support stops when the commitment ends.  The project reads that silence as: support
+continues while evaluations pass (``"continue_while_evaluations_pass"``, the default) — the
+evaluations keep raising, lowering or ending it, and leaving after the commitment owes no refund.
+``"stop"`` ends the support with the commitment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,6 +37,10 @@ UNITS = ("vnd", "base_salary")
 RATINGS = ("not_completed", "completed", "good", "excellent")  # worst → best
 CEILING_MODES = ("salary_fund_share", "vnd")
 AREA_CLASSES = ("urban", "rural", "mountain", "island")
+# why support ends early (order = reporting order); see the module docstring
+CAUSES = ("quit", "fail_duties", "retirement", "death_health", "transfer")
+RESOLUTION_REFUND_CAUSES = ("quit", "fail_duties")  # "tự ý nghỉ việc", "không hoàn thành nhiệm vụ"
+AFTER_COMMITMENT = ("continue_while_evaluations_pass", "stop")
 OFFICES = ("leadership", "office_hdnd_ubnd", "economy", "economy_infrastructure_urban",
            "culture_social", "public_service_center", "party_mass")
 
@@ -29,10 +51,14 @@ class Programme:
 
     Amounts are in VND or multiples of the dated base salary (``*_unit``).  Monthly support is paid
     at ``monthly × level_factors[level]``; evaluations every ``evaluation_months`` move a person up
-    or down a level or end the support.  Support lasts ``commitment_months``; leaving (or, if
-    ``refund_on_termination``, failing an evaluation) before then triggers a refund of
+    or down a level or end the support (cause ``fail_duties``).  The person commits to
+    ``commitment_months`` of service; support ending before then for a cause listed in
+    ``refund_causes`` (default: the resolution's ``quit`` and ``fail_duties``) triggers a refund of
     ``refund_one_off_share`` of the one-off and ``refund_monthly_share`` of the monthly support
-    received, scaled by the unserved share of the commitment when ``refund_pro_rata``.
+    received, scaled by the unserved share of the commitment when ``refund_pro_rata``; other
+    causes (retirement, death or ill health, transfer) owe nothing.  After the commitment,
+    ``after_commitment`` says whether support stops or continues while evaluations pass (then
+    leaving owes no refund).
     """
 
     id: str
@@ -53,7 +79,9 @@ class Programme:
     refund_one_off_share: float
     refund_monthly_share: float
     refund_pro_rata: bool
-    refund_on_termination: bool
+    # causes of an early end of support that owe a refund (subset of CAUSES)
+    refund_causes: tuple[str, ...] = RESOLUTION_REFUND_CAUSES
+    after_commitment: str = "continue_while_evaluations_pass"  # | "stop"
     # eligible roles: offices of the post (empty = every office), managers or not
     offices: tuple[str, ...] = ()
     include_managers: bool = True
@@ -68,10 +96,16 @@ class Programme:
 
 @dataclass(frozen=True)
 class Rates:
-    """Uncertain rates for one kind of programme (monthly hazard; per-evaluation probabilities)."""
+    """Uncertain rates for one kind of programme: monthly hazards of leaving by cause (competing:
+    each month a person leaves with probability ``exit_monthly``, the sum, and the cause is ``c``
+    with probability ``hazard(c) / exit_monthly``); per-evaluation outcome probabilities."""
 
     acceptance: float
-    attrition_monthly: float
+    quit_monthly: float
+    fail_duties_monthly: float
+    retirement_monthly: float
+    death_health_monthly: float
+    transfer_monthly: float
     evaluation_raise: float
     evaluation_lower: float
     evaluation_terminate: float
@@ -80,6 +114,15 @@ class Rates:
     @property
     def evaluation_continue(self) -> float:
         return 1.0 - self.evaluation_raise - self.evaluation_lower - self.evaluation_terminate
+
+    def hazard(self, cause: str) -> float:
+        """Monthly hazard of leaving for ``cause`` (one of CAUSES)."""
+        return float(getattr(self, f"{cause}_monthly"))
+
+    @property
+    def exit_monthly(self) -> float:
+        """Monthly probability of leaving for any cause."""
+        return sum(self.hazard(c) for c in CAUSES)
 
 
 @dataclass(frozen=True)
@@ -104,7 +147,8 @@ class Design:
         return replace(self, programmes=tuple(programmes))
 
 
-RATE_KEYS = ("acceptance", "attrition_monthly", "evaluation_raise", "evaluation_lower",
+HAZARD_KEYS = tuple(f"{c}_monthly" for c in CAUSES)
+RATE_KEYS = ("acceptance", *HAZARD_KEYS, "evaluation_raise", "evaluation_lower",
              "evaluation_terminate", "refund_collection")
 
 
@@ -129,6 +173,10 @@ class _Checker:
             return 0.0
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(full, f"'{value}' is not a number", f"write {key} = <number>", origin_key)
+            return 0.0
+        if not math.isfinite(value):
+            self.add(full, f"'{value}' is not a finite number",
+                     f"write {key} = <number> (nan and inf are not allowed)", origin_key)
             return 0.0
         if integer and int(value) != value:
             self.add(full, f"{value} is not a whole number", "write a whole number", origin_key)
@@ -178,10 +226,15 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
     known = {"id", "name_vi", "name_en", "kind", "priority", "fields", "area_classes", "one_off",
              "one_off_unit", "monthly", "monthly_unit", "level_factors", "start_level",
              "evaluation_months", "commitment_months", "refund_one_off_share",
-             "refund_monthly_share", "refund_pro_rata", "refund_on_termination",
+             "refund_monthly_share", "refund_pro_rata", "refund_causes", "after_commitment",
              "recruits_per_year", "intake_month", "min_rating", "min_score_development", "start",
              "offices", "include_managers"}
     for key in sorted(set(raw) - known):
+        if key == "refund_on_termination":  # replaced by the list of refund-owing causes
+            chk.add(f"{p}.{key}", "refund_on_termination was replaced by refund_causes",
+                    'write refund_causes = ["quit", "fail_duties"] (refund on failing duties) or '
+                    '["quit"] (no refund on a failed evaluation)', okey)
+            continue
         chk.add(f"{p}.{key}", "unknown programme key", f"use one of: {', '.join(sorted(known))}",
                 okey)
     pid = str(raw.get("id", "")).strip()
@@ -224,8 +277,8 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
     monthly = chk.number(raw, "monthly", p, lo=0, origin_key=okey)
     factors = raw.get("level_factors", [1.0])
     if (not isinstance(factors, list) or not factors
-            or any(isinstance(f, bool) or not isinstance(f, int | float) or f < 0
-                   for f in factors)):
+            or any(isinstance(f, bool) or not isinstance(f, int | float) or not math.isfinite(f)
+                   or f < 0 for f in factors)):
         chk.add(p + ".level_factors", f"'{factors}' is not a list of non-negative numbers",
                 "write level_factors = [0.5, 1.0, 1.5] (lowest to highest level)", okey)
         factors = [1.0]
@@ -239,11 +292,28 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
                 "make commitment_months at least evaluation_months", okey)
     shares = {k: chk.number(raw, k, p, lo=0, hi=1, origin_key=okey, default=0.0)
               for k in ("refund_one_off_share", "refund_monthly_share")}
-    flags = {}
-    for key, default in (("refund_pro_rata", True), ("refund_on_termination", True)):
-        flags[key] = raw.get(key, default)
-        if not isinstance(flags[key], bool):
-            chk.add(f"{p}.{key}", f"'{flags[key]}' is not true/false", "write true or false", okey)
+    pro_rata = raw.get("refund_pro_rata", True)
+    if not isinstance(pro_rata, bool):
+        chk.add(f"{p}.refund_pro_rata", f"'{pro_rata}' is not true/false", "write true or false",
+                okey)
+        pro_rata = True
+    causes = raw.get("refund_causes", list(RESOLUTION_REFUND_CAUSES))
+    if (not isinstance(causes, list) or any(not isinstance(c, str) for c in causes)
+            or len(set(causes)) != len(causes)):
+        chk.add(p + ".refund_causes", f"'{causes}' is not a list of distinct cause names",
+                f'write refund_causes = ["quit", "fail_duties"] (causes: {", ".join(CAUSES)})',
+                okey)
+        causes = list(RESOLUTION_REFUND_CAUSES)
+    unknown_causes = [c for c in causes if c not in CAUSES]
+    if unknown_causes:
+        chk.add(p + ".refund_causes", f"unknown cause(s) {unknown_causes}",
+                f"use names among: {', '.join(CAUSES)}", okey)
+        causes = [c for c in causes if c in CAUSES]
+    after = raw.get("after_commitment", AFTER_COMMITMENT[0])
+    if after not in AFTER_COMMITMENT:
+        chk.add(p + ".after_commitment", f"'{after}' is not a choice after the commitment",
+                f"use one of: {', '.join(AFTER_COMMITMENT)}", okey)
+        after = AFTER_COMMITMENT[0]
     priority = chk.number(raw, "priority", p, lo=0, integer=True, origin_key=okey, default=i + 1)
     extra: dict[str, Any] = {}
     if kind == "recruit":
@@ -292,21 +362,28 @@ def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
         evaluation_months=int(ev), commitment_months=int(commit),
         refund_one_off_share=shares["refund_one_off_share"],
         refund_monthly_share=shares["refund_monthly_share"],
-        refund_pro_rata=bool(flags["refund_pro_rata"]),
-        refund_on_termination=bool(flags["refund_on_termination"]), **extra)
+        refund_pro_rata=bool(pro_rata),
+        # reporting order, whatever order the file lists them in
+        refund_causes=tuple(c for c in CAUSES if c in causes), after_commitment=str(after),
+        **extra)
 
 
 def _rates(unc: dict, kind: str, chk: _Checker) -> Rates:
     p = "uncertainties.incentives"
-    vals = {}
+    vals, used = {}, {}
     for key in RATE_KEYS:
         # a kind-specific value (e.g. acceptance_recruit) wins over the shared one
-        k = f"{key}_{kind}" if f"{key}_{kind}" in unc else key
-        vals[key] = chk.number(unc, k, p, lo=0, hi=1)
+        used[key] = f"{key}_{kind}" if f"{key}_{kind}" in unc else key
+        vals[key] = chk.number(unc, used[key], p, lo=0, hi=1)
     r = Rates(**vals)
     if r.evaluation_continue < -1e-12:
         chk.add(p + ".evaluation_terminate", "evaluation outcome probabilities add up to more "
                 "than 1", "make evaluation_raise + evaluation_lower + evaluation_terminate ≤ 1")
+    if r.exit_monthly > 1 + 1e-12:
+        names = [used[k] for k in HAZARD_KEYS]
+        chk.add(f"{p}.{names[0]}", f"the monthly exit hazards of {kind} programmes add up to "
+                f"{r.exit_monthly:g}, more than 1",
+                f"make {' + '.join(names)} ≤ 1 (each is a probability per month)")
     return r
 
 
@@ -321,8 +398,17 @@ def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Desi
                 "add [levers.incentives] and [uncertainties.incentives] (see scenarios/base.toml)",
                 "levers")
         chk.raise_if_any()
-    first = int(con.get("first_year", 2026))
-    last = int(con.get("last_year", 2030))
+    first = chk.number(con, "first_year", "constants.incentives", lo=2000, hi=2100, integer=True,
+                       default=2026) or 2026
+    last = chk.number(con, "last_year", "constants.incentives", lo=first, hi=first + 50,
+                      integer=True, default=2030) or first
+    rate_names = set(RATE_KEYS) | {f"{k}_{kind}" for k in RATE_KEYS for kind in KINDS}
+    for key in sorted(set(unc) - rate_names - {"ranges"}):
+        fix = (f"split it by cause: {', '.join(HAZARD_KEYS)} (see scenarios/base.toml)"
+               if key.startswith("attrition_monthly") else
+               f"use one of: {', '.join(sorted(rate_names))}")
+        chk.add(f"uncertainties.incentives.{key}", "not an uncertain rate of the incentive model",
+                fix)
     raw_progs = lev.get("programmes", [])
     if not isinstance(raw_progs, list) or not raw_progs:
         chk.add("levers.incentives.programmes", "no programmes",
@@ -349,14 +435,14 @@ def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Desi
     kinds = sorted({q.kind for q in progs if q is not None and q.kind in KINDS}) or list(KINDS)
     rates = {k: _rates(unc, k, chk) for k in kinds}
     ranges: dict[str, tuple[float, float]] = {}
-    rate_names = set(RATE_KEYS) | {f"{k}_{kind}" for k in RATE_KEYS for kind in KINDS}
     for key, val in (unc.get("ranges") or {}).items():
         if key not in rate_names:
             chk.add(f"uncertainties.incentives.ranges.{key}", "not an uncertain rate",
                     f"use one of: {', '.join(sorted(rate_names))}")
             continue
         ok = (isinstance(val, list) and len(val) == 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in val)
+              and all(isinstance(v, int | float) and not isinstance(v, bool)
+                      and math.isfinite(v) for v in val)
               and 0 <= val[0] <= val[1] <= 1)
         if not ok:
             chk.add(f"uncertainties.incentives.ranges.{key}", f"'{val}' is not a [low, high] "
