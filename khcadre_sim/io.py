@@ -192,7 +192,7 @@ def _shown(cells: list[str], limit: int = 6) -> str:
     cells = [c.strip(_STRIP) for c in cells]
     while cells and not cells[-1]:
         cells.pop()
-    parts = [f"'{c[:40]}…'" if len(c) > 40 else f"'{c}'" for c in cells[:limit]]
+    parts = [f"'{c[:60]}…'" if len(c) > 60 else f"'{c}'" for c in cells[:limit]]
     more = f" … ({len(cells)} cells)" if len(cells) > limit else ""
     return ", ".join(parts) + more
 
@@ -214,18 +214,29 @@ def _no_header(file: str, spec: TableSpec, found: str, cause: str = "") -> Probl
             "`khcadre contract`) in one row above the data")
 
 
-def _clean(rows: list[list[str]], normalise: bool) -> tuple[list[list[str]],
-                                                            list[tuple[int, int]]]:
-    """Strip every cell; with ``normalise``, bring it to NFC and list what that changed."""
-    cleaned = [[c.strip(_STRIP) for c in row] for row in rows]
-    changed: list[tuple[int, int]] = []
+def _clean_cell(cell: str, normalise: bool) -> str:
+    cell = cell.strip(_STRIP)
+    if normalise and not cell.isascii() and not unicodedata.is_normalized("NFC", cell):
+        return unicodedata.normalize("NFC", cell)
+    return cell
+
+
+def _clean_column(cells: tuple[str, ...], normalise: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Strip every cell of a column (and bring it to NFC): (clean cells, which were not NFC).
+    Each distinct cell is cleaned once."""
+    codes, uniques = pd.factorize(np.fromiter(cells, dtype=object, count=len(cells)))
+    clean = [u.strip(_STRIP) for u in uniques]
+    nfd = np.zeros(len(clean), dtype=bool)
     if normalise:
-        for i, row in enumerate(cleaned):
-            for j, cell in enumerate(row):
-                if not cell.isascii() and not unicodedata.is_normalized("NFC", cell):
-                    row[j] = unicodedata.normalize("NFC", cell)
-                    changed.append((i, j))
-    return cleaned, changed
+        for k, cell in enumerate(clean):
+            if not cell.isascii() and not unicodedata.is_normalized("NFC", cell):
+                clean[k], nfd[k] = unicodedata.normalize("NFC", cell), True
+    return np.array(clean, dtype=object)[codes], nfd[codes]
+
+
+def _filled(row: list[str]) -> bool:
+    """Whether a row has any non-blank cell."""
+    return any(row) and bool("".join(row).strip(_STRIP))
 
 
 _COLUMN_NUMBER = re.compile(r"\(?(\d{1,3})\)?")
@@ -249,28 +260,33 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
     """Turn parsed rows into a :class:`RawTable`: header, blank rows, empty and duplicate
     columns, NFC, row numbers. ``numbers[i]`` is the spreadsheet row of ``rows[i]``."""
     problems: list[Problem] = []
-    rows, changed = _clean(rows, normalise)
-    header = rows[header_at]
+    header = [_clean_cell(c, normalise) for c in rows[header_at]]
+    header_nfd = [j for j, c in enumerate(rows[header_at]) if c.strip(_STRIP) != header[j]]
     header_row = numbers[header_at]
     if header_row > 1:
-        above = next((i for i in range(header_at) if any(rows[i])), None)
+        above = next((i for i in range(header_at) if _filled(rows[i])), None)
         what = (f" (row {numbers[above]} reads {_shown(rows[above], 3)})" if above is not None
                 else "")
         notes.append(Problem(file=file, message=f"header found on row {header_row}; rows above "
                              f"ignored{what}"))
-    below = list(zip(numbers[header_at + 1:], rows[header_at + 1:], strict=True))
-    body = [(n, r) for n, r in below if any(r)]
-    if body and _numbers_columns(body[0][1]):
-        notes.append(Problem(file=file, message=f"row {body[0][0]} numbers the columns "
-                             f"({_shown(body[0][1], 3)} …); ignored"))
+    strip = _STRIP
+    filled_rows = [bool("".join(r).strip(strip)) for r in rows[header_at + 1:]]
+    body = [i for i, f in enumerate(filled_rows, start=header_at + 1) if f]
+    if body and _numbers_columns([c.strip(_STRIP) for c in rows[body[0]]]):
+        notes.append(Problem(file=file, message=f"row {numbers[body[0]]} numbers the columns "
+                             f"({_shown(rows[body[0]], 3)} …); ignored"))
         body = body[1:]
-    last = body[-1][0] if body else header_row
-    blank = [n for n, r in below if n < last and not any(r)]
+    last = body[-1] if body else header_at
+    blank = [numbers[i] for i in range(header_at + 1, last) if not filled_rows[i - header_at - 1]]
     if blank:
         shown = ", ".join(map(str, blank[:5])) + (" …" if len(blank) > 5 else "")
         notes.append(Problem(file=file, message=f"{len(blank)} blank row(s) skipped (row "
                              f"{shown}); rows keep the numbers a spreadsheet shows"))
-    width = max([len(header), *(len(r) for _, r in body)])
+    width = max([len(header), *(len(rows[i]) for i in body)])
+    padded = [rows[i] if len(rows[i]) == width else rows[i] + [""] * (width - len(rows[i]))
+              for i in body]
+    raw_columns = list(zip(*padded, strict=True)) if padded else [()] * width
+    row_numbers = [numbers[i] for i in body]
     if extra_cells_are_columns:
         header = header + [""] * (width - len(header))
     # columns without a header: dropped when empty, otherwise kept under a made-up name
@@ -281,12 +297,12 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
         if text:
             names[j] = text
             continue
-        filled = [n for n, r in body if j < len(r) and r[j]]
+        filled = [k for k, c in enumerate(raw_columns[j]) if c.strip(_STRIP)]
         if text is None:  # cells beyond the header row (CSV rows longer than the header)
             if filled:
-                cell = next(r[j] for n, r in body if n == filled[0])
+                cell = raw_columns[j][filled[0]].strip(_STRIP)
                 problems.append(Problem(
-                    file=file, row=filled[0], column=column_letter(j),
+                    file=file, row=row_numbers[filled[0]], column=column_letter(j),
                     message=f"{len(filled)} row(s) have more cells than the header on row "
                             f"{header_row} ({len(header)} columns); this one has '{cell[:40]}' "
                             f"in column {column_letter(j)}",
@@ -319,7 +335,7 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
                     if target in spec.names else f"two columns have the same header: {both}")
             problems.append(Problem(file=file, row=header_row, column=target, message=what,
                                     fix="keep one of them: delete or rename the other"))
-    unmapped = [t for t, _ in targets.items() if t not in spec.names]
+    unmapped = [t for t in targets if t not in spec.names]
     for col in spec.columns:
         if col.required and col.name not in targets:
             also = f" (or Vietnamese header '{col.vi[0]}')" if col.vi else ""
@@ -333,23 +349,27 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
                                     message="required column is missing",
                                     fix=f"add a column '{col.name}'{also}: {col.description}"
                                         f"{near}"))
-    if changed:
-        first_i, first_j = changed[0]
-        where = (f"row {numbers[first_i]}, column '{names.get(first_j, column_letter(first_j))}'"
-                 if first_i != header_at else f"the header '{header[first_j]}'")
-        notes.append(Problem(file=file, message=f"{len(changed)} text cell(s) were in decomposed "
-                             f"Unicode (NFD) and were normalised to NFC (first: {where}); IDs "
-                             "compare equal however they were typed"))
     if problems:
         return None, problems
-    ordered = sorted(names)
-    padded = [r if len(r) >= width else r + [""] * (width - len(r)) for _, r in body]
-    columns = list(zip(*padded, strict=True)) if padded else [()] * width
-    index = pd.Index([n for n, _ in body], dtype="int64", name="row")
-    frame = pd.DataFrame({accepted.get(_norm(names[j]), names[j]):
-                          pd.Series(columns[j], index=index, dtype=object) for j in ordered},
-                         index=index)
-    return RawTable(frame, file, header_row, convention, notes), []
+    index = pd.Index(row_numbers, dtype="int64", name="row")
+    columns: dict[str, pd.Series] = {}
+    changed, first_changed = len(header_nfd), None
+    if header_nfd:
+        first_changed = (-1, f"the header '{header[header_nfd[0]]}'")
+    for j in sorted(names):
+        values, nfd = _clean_column(raw_columns[j], normalise)
+        columns[accepted.get(_norm(names[j]), names[j])] = pd.Series(values, index=index,
+                                                                     dtype=object)
+        if nfd.any():
+            changed += int(nfd.sum())
+            k = int(np.argmax(nfd))
+            if first_changed is None or k < first_changed[0]:
+                first_changed = (k, f"row {row_numbers[k]}, column '{names[j]}'")
+    if first_changed is not None:
+        notes.append(Problem(file=file, message=f"{changed} text cell(s) were in decomposed "
+                             f"Unicode (NFD) and were normalised to NFC (first: "
+                             f"{first_changed[1]}); IDs compare equal however they were typed"))
+    return RawTable(pd.DataFrame(columns, index=index), file, header_row, convention, notes), []
 
 
 # ---------------------------------------------------------------------------- CSV / TSV
@@ -623,9 +643,11 @@ def _coerce(values: pd.Series, col: Column, file: str,
         bad |= ~np.isin(uniques, list(col.allowed))[codes] & ~blank
         out = values
     elif col.type == "list":
+        allowed = frozenset(col.allowed)
+
         def tidy(cell: str) -> tuple[str, bool]:
             parts = [p.strip() for p in cell.split(";") if p.strip()]
-            return ";".join(parts), bool(parts) and all(p in col.allowed for p in parts)
+            return ";".join(parts), bool(parts) and allowed.issuperset(parts)
         tidied = [tidy(u) for u in uniques]
         bad |= ~np.array([ok for _, ok in tidied], dtype=bool)[codes] & ~blank
         out = pd.Series(np.array([t for t, _ in tidied], dtype=object)[codes],
