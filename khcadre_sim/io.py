@@ -187,14 +187,20 @@ def _find_header(rows: list[list[str]], accepted: dict[str, str]) -> tuple[int, 
     return best, best_score
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _quoted(cell: str, width: int = 60) -> str:
+    """A cell for a message: quoted, shortened, control characters visible ('\\x00')."""
+    cell = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", cell)
+    return f"'{cell[:width]}…'" if len(cell) > width else f"'{cell}'"
+
+
 def _shown(cells: list[str], limit: int = 6) -> str:
-    """A row's first cells, quoted and shortened, for a message."""
-    cells = [c.strip(_STRIP) for c in cells]
-    while cells and not cells[-1]:
-        cells.pop()
-    parts = [f"'{c[:60]}…'" if len(c) > 60 else f"'{c}'" for c in cells[:limit]]
+    """A row's first non-blank cells, quoted and shortened, for a message."""
+    cells = [c for c in (c.strip(_STRIP) for c in cells) if c]
     more = f" … ({len(cells)} cells)" if len(cells) > limit else ""
-    return ", ".join(parts) + more
+    return ", ".join(_quoted(c) for c in cells[:limit]) + more
 
 
 def _first_row(rows: list[list[str]]) -> list[str]:
@@ -276,12 +282,6 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
         notes.append(Problem(file=file, message=f"row {numbers[body[0]]} numbers the columns "
                              f"({_shown(rows[body[0]], 3)} …); ignored"))
         body = body[1:]
-    last = body[-1] if body else header_at
-    blank = [numbers[i] for i in range(header_at + 1, last) if not filled_rows[i - header_at - 1]]
-    if blank:
-        shown = ", ".join(map(str, blank[:5])) + (" …" if len(blank) > 5 else "")
-        notes.append(Problem(file=file, message=f"{len(blank)} blank row(s) skipped (row "
-                             f"{shown}); rows keep the numbers a spreadsheet shows"))
     width = max([len(header), *(len(rows[i]) for i in body)])
     padded = [rows[i] if len(rows[i]) == width else rows[i] + [""] * (width - len(rows[i]))
               for i in body]
@@ -304,8 +304,8 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
                 problems.append(Problem(
                     file=file, row=row_numbers[filled[0]], column=column_letter(j),
                     message=f"{len(filled)} row(s) have more cells than the header on row "
-                            f"{header_row} ({len(header)} columns); this one has '{cell[:40]}' "
-                            f"in column {column_letter(j)}",
+                            f"{header_row} ({len(header)} columns); this one has "
+                            f"{_quoted(cell, 40)} in column {column_letter(j)}",
                     fix="wrap cells that contain the separator in double quotes, or give that "
                         "column a header"))
             elif j == len(header):
@@ -351,6 +351,23 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
                                         f"{near}"))
     if problems:
         return None, problems
+    footer = _footer_rows(raw_columns, names, spec, accepted)
+    if footer:
+        first = len(body) - footer
+        notes.append(Problem(
+            file=file, message=f"{footer} row(s) below the table (row {row_numbers[first]}"
+                               f"{'' if footer == 1 else f'–{row_numbers[-1]}'}) fill few "
+                               f"columns (row "
+                               f"{row_numbers[first]} reads {_shown(rows[body[first]], 3)}); "
+                               "ignored as notes or signatures"))
+        body, row_numbers = body[:first], row_numbers[:first]
+        raw_columns = [c[:first] for c in raw_columns]
+    last = body[-1] if body else header_at
+    blank = [numbers[i] for i in range(header_at + 1, last) if not filled_rows[i - header_at - 1]]
+    if blank:
+        shown = ", ".join(map(str, blank[:5])) + (" …" if len(blank) > 5 else "")
+        notes.append(Problem(file=file, message=f"{len(blank)} blank row(s) skipped (row "
+                             f"{shown}); rows keep the numbers a spreadsheet shows"))
     index = pd.Index(row_numbers, dtype="int64", name="row")
     columns: dict[str, pd.Series] = {}
     changed, first_changed = len(header_nfd), None
@@ -370,6 +387,28 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
                              f"Unicode (NFD) and were normalised to NFC (first: "
                              f"{first_changed[1]}); IDs compare equal however they were typed"))
     return RawTable(pd.DataFrame(columns, index=index), file, header_row, convention, notes), []
+
+
+def _footer_rows(columns: list[tuple[str, ...]], names: dict[int, str], spec: TableSpec,
+                 accepted: dict[str, str]) -> int:
+    """How many rows at the end are notes, totals or signatures ("Khánh Hòa, ngày …",
+    "NGƯỜI LẬP BIỂU"): rows filling fewer than half the required columns, and either no key or
+    at most two cells in all. A table made only of such rows keeps them (its problems are then
+    reported cell by cell)."""
+    contract_of = {j: accepted.get(_norm(text)) for j, text in names.items()}
+    key = [j for j, c in contract_of.items() if c in spec.key]
+    required = [j for j, c in contract_of.items()
+                if c is not None and spec.column(c).required]
+    n = len(columns[0]) if columns else 0
+    footer = 0
+    for k in range(n - 1, -1, -1):
+        if 2 * sum(1 for j in required if columns[j][k].strip(_STRIP)) >= len(required):
+            break
+        cells = sum(1 for column in columns if column[k].strip(_STRIP))
+        if cells > 2 and any(columns[j][k].strip(_STRIP) for j in key):
+            break
+        footer += 1
+    return 0 if footer == n else footer
 
 
 # ---------------------------------------------------------------------------- CSV / TSV
@@ -490,12 +529,16 @@ def _read_workbook(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[P
     import openpyxl
 
     file, notes = str(path), []
+    unreadable = DataValidationError(Problem(
+        file=file, message="cannot read the workbook (damaged, password-protected, or not an "
+                           ".xlsx file)",
+        fix="open it in Excel or LibreOffice and save it again as .xlsx without a password"))
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is a user problem
-        raise DataValidationError(Problem(
-            file=file, message=f"cannot read the workbook ({type(exc).__name__})",
-            fix="open it in Excel or LibreOffice and save it again as .xlsx")) from None
+    except OSError:
+        raise
+    except Exception:  # noqa: BLE001 - any unreadable workbook is a user problem
+        raise unreadable from None
     try:
         accepted = header_map(spec)
         required = {c.name for c in spec.columns if c.required}
@@ -531,6 +574,10 @@ def _read_workbook(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[P
                                  f"table; using '{ws.title}', the first",
                                  fix="delete or move the other sheets if they are not meant"))
         rows = _sheet_rows(ws)
+    except (DataValidationError, OSError):
+        raise
+    except Exception:  # noqa: BLE001 - a sheet that breaks while read is a damaged file
+        raise unreadable from None
     finally:
         book.close()
     return _assemble(rows, list(range(1, len(rows) + 1)), at, spec, file, normalise=True,
@@ -543,12 +590,17 @@ def read_table(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[Probl
     Returns (table, problems); the table is None when its header has problems. Raises
     :class:`DataValidationError` for a file that cannot be read at all.
     """
-    if path.stat().st_size == 0:
-        raise DataValidationError(Problem(file=str(path), message="the file is empty",
-                                          fix="export the table again with its header row"))
-    if path.suffix.casefold() in WORKBOOK_SUFFIXES:
-        return _read_workbook(path, spec)
-    return _read_text(path, spec)
+    try:
+        if path.stat().st_size == 0:
+            raise DataValidationError(Problem(file=str(path), message="the file is empty",
+                                              fix="export the table again with its header row"))
+        if path.suffix.casefold() in WORKBOOK_SUFFIXES:
+            return _read_workbook(path, spec)
+        return _read_text(path, spec)
+    except OSError as exc:
+        raise DataValidationError(Problem(
+            file=str(path), message=f"cannot open the file ({exc.strerror or type(exc).__name__})",
+            fix="close it in Excel or LibreOffice and check that it may be read")) from None
 
 
 # ---------------------------------------------------------------------------- typing cells
@@ -663,8 +715,8 @@ def _coerce(values: pd.Series, col: Column, file: str,
                                     "column", fix=f"write {col.valid_form}"))
             break
         cell, why = values.iloc[i], reasons[i]
-        what = "is blank" if cell == "" else f"'{cell}' is not valid" + (f" ({why})" if why
-                                                                         else "")
+        what = "is blank" if cell == "" else f"{_quoted(cell, 80)} is not valid" + (
+            f" ({why})" if why else "")
         fix = f"write {col.valid_form}" + (separators_fix if "separator" in why or (
             "ambiguous" in why) else "")
         problems.append(Problem(file=file, row=int(values.index[i]), column=col.name,
@@ -690,7 +742,8 @@ def _duplicates(frame: pd.DataFrame, key: list[str], file: str) -> list[Problem]
         first = frame.index[(frame[key] == frame.loc[idx, key]).all(axis=1)][0]
         value = ", ".join(frame.loc[idx, key])
         problems.append(Problem(file=file, row=int(idx), column=", ".join(key),
-                                message=f"duplicate ID '{value}' (also on row {int(first)})",
+                                message=f"duplicate ID {_quoted(value)} (also on row "
+                                        f"{int(first)})",
                                 fix="give every row its own ID or remove the repeated row"))
     return problems
 
@@ -745,7 +798,8 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str]) ->
                     break
                 problems.append(Problem(
                     file=files[table], row=int(idx), column=col.name,
-                    message=f"'{values[idx]}' does not exist in {target_table}.{target_col}",
+                    message=f"{_quoted(values[idx])} does not exist in "
+                            f"{target_table}.{target_col}",
                     fix=f"use an ID from {files[target_table]} or add that row there"))
     held = tables["staff"]["position_id"].dropna()
     repeated = held.duplicated(keep="first")
@@ -759,7 +813,8 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str]) ->
         first = int(held.index[held == held[idx]][0])
         problems.append(Problem(
             file=files["staff"], row=int(idx), column="position_id",
-            message=f"post '{held[idx]}' is already held by another person (row {first})",
+            message=f"post {_quoted(held[idx])} is already held by another person (row "
+                    f"{first})",
             fix="one person per post: blank this cell (unplaced) or correct the post"))
     return problems
 

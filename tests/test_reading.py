@@ -379,6 +379,46 @@ def test_a_misspelt_header_gets_a_hint(tiny):
     assert "is 'gendr' meant to be this column? rename it" in problem.fix
 
 
+def test_notes_and_signatures_below_the_table_are_ignored_and_noted(tiny):
+    rows = rows_of("staff")
+    footer = [["", "", "", "", "", "", "", "", "Tổng cộng: 3 người"], [],
+              ["Khánh Hòa, ngày 15 tháng 1 năm 2026"], ["NGƯỜI LẬP BIỂU", "", "", "", "", "",
+                                                        "THỦ TRƯỞNG ĐƠN VỊ"]]
+    (tiny / "staff.csv").write_text(text(rows + footer))
+    p = load_province(tiny)
+    assert p.staff["staff_id"].tolist() == ["S1", "S2", "S3"]
+    assert "3 row(s) below the table (row 5–8) fill few columns (row 5 reads 'Tổng cộng: 3 " \
+           "người'); ignored as notes or signatures" in notes_of(p)
+
+
+def test_a_last_person_without_an_id_is_still_an_error(tiny):
+    rows = rows_of("staff")
+    rows.append(["", *rows[3][1:]])
+    rows[4][1] = "P3"
+    (tiny / "staff.csv").write_text(text(rows))
+    problem = one_problem(tiny)
+    assert (problem.row, problem.column, problem.message) == (5, "staff_id", "is blank")
+
+
+def test_a_nul_byte_is_one_problem(tiny):
+    (tiny / "workload.csv").write_bytes(b"territory_id,field,annual_cases\n22333,fin\x00,1\n")
+    problem = one_problem(tiny)
+    assert (problem.row, problem.column) == (2, "field")
+    assert problem.message == "'fin\\x00' is not valid"  # shown, not sent to the terminal
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_a_damaged_workbook_is_one_problem(tiny, damage):
+    (tiny / "workload.csv").unlink()
+    path = tiny / "workload.xlsx"
+    pd.DataFrame(WORKLOAD[1:], columns=WORKLOAD[0]).to_excel(path, index=False)
+    data = path.read_bytes()
+    path.write_bytes(b"\x00\x01 not a workbook" * 50 if damage == "random" else
+                     data[: len(data) // 2])
+    problem = one_problem(tiny)
+    assert problem.file == str(path) and problem.message.startswith("cannot read the workbook")
+
+
 # ---------------------------------------------------------------------------- 5 row numbers
 
 def test_blank_lines_do_not_shift_row_numbers(tiny):
