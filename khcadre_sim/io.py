@@ -154,6 +154,9 @@ class RawTable:
     header_row: int
     numbers: str  # decimal convention: "point" (',' files), "comma" (';'), "either"
     notes: list[Problem] = field(default_factory=list)
+    # rows, per column, of workbook cells that were real numbers although their text looks
+    # ambiguous ('12.964'): they are read with the decimal point
+    exact: dict[str, set[int]] = field(default_factory=dict)
 
 
 def column_letter(position: int) -> str:
@@ -262,9 +265,12 @@ def _numbers_columns(row: list[str]) -> bool:
 
 def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: TableSpec,
               file: str, normalise: bool, extra_cells_are_columns: bool,
-              notes: list[Problem], convention: str) -> tuple[RawTable | None, list[Problem]]:
+              notes: list[Problem], convention: str,
+              exact: set[tuple[int, int]] | None = None) -> tuple[RawTable | None,
+                                                                   list[Problem]]:
     """Turn parsed rows into a :class:`RawTable`: header, blank rows, empty and duplicate
-    columns, NFC, row numbers. ``numbers[i]`` is the spreadsheet row of ``rows[i]``."""
+    columns, NFC, row numbers. ``numbers[i]`` is the spreadsheet row of ``rows[i]``;
+    ``exact`` holds (i, j) of workbook cells that were real numbers."""
     problems: list[Problem] = []
     header = [_clean_cell(c, normalise) for c in rows[header_at]]
     header_nfd = [j for j, c in enumerate(rows[header_at]) if c.strip(_STRIP) != header[j]]
@@ -386,7 +392,12 @@ def _assemble(rows: list[list[str]], numbers: list[int], header_at: int, spec: T
         notes.append(Problem(file=file, message=f"{changed} text cell(s) were in decomposed "
                              f"Unicode (NFD) and were normalised to NFC (first: "
                              f"{first_changed[1]}); IDs compare equal however they were typed"))
-    return RawTable(pd.DataFrame(columns, index=index), file, header_row, convention, notes), []
+    exact_rows: dict[str, set[int]] = {}
+    for i, j in exact or ():
+        if j in names:
+            exact_rows.setdefault(accepted.get(_norm(names[j]), names[j]), set()).add(numbers[i])
+    return RawTable(pd.DataFrame(columns, index=index), file, header_row, convention, notes,
+                    exact_rows), []
 
 
 def _footer_rows(columns: list[tuple[str, ...]], names: dict[int, str], spec: TableSpec,
@@ -519,10 +530,19 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _sheet_rows(ws: object, limit: int | None = None) -> list[list[str]]:
+def _sheet_rows(ws: object, limit: int | None = None,
+                exact: set[tuple[int, int]] | None = None) -> list[list[str]]:
+    """A sheet's rows as text; ``exact`` collects (i, j) of real numbers whose text could read
+    two ways ('12.964')."""
     rows = ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
-    return [[_cell_text(v) for v in row] for row in (rows if limit is None else
-                                                      islice(rows, limit))]
+    out = []
+    for i, values in enumerate(rows if limit is None else islice(rows, limit)):
+        row = [_cell_text(v) for v in values]
+        if exact is not None:
+            exact.update((i, j) for j, v in enumerate(values)
+                         if isinstance(v, float) and _GROUPED.fullmatch(row[j]))
+        out.append(row)
+    return out
 
 
 def _read_workbook(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[Problem]]:
@@ -573,7 +593,8 @@ def _read_workbook(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[P
             notes.append(Problem(file=file, message=f"sheet {others} also holds a {spec.name} "
                                  f"table; using '{ws.title}', the first",
                                  fix="delete or move the other sheets if they are not meant"))
-        rows = _sheet_rows(ws)
+        exact: set[tuple[int, int]] = set()
+        rows = _sheet_rows(ws, exact=exact)  # every text cell from a real number is collected
     except (DataValidationError, OSError):
         raise
     except Exception:  # noqa: BLE001 - a sheet that breaks while read is a damaged file
@@ -581,7 +602,8 @@ def _read_workbook(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[P
     finally:
         book.close()
     return _assemble(rows, list(range(1, len(rows) + 1)), at, spec, file, normalise=True,
-                     extra_cells_are_columns=True, notes=notes, convention="either")
+                     extra_cells_are_columns=True, notes=notes, convention="either",
+                     exact=exact)
 
 
 def read_table(path: Path, spec: TableSpec) -> tuple[RawTable | None, list[Problem]]:
@@ -660,10 +682,11 @@ def _numbers(codes: np.ndarray, uniques: np.ndarray,
     return value[codes], why[codes], int(comma[codes].sum())
 
 
-def _coerce(values: pd.Series, col: Column, file: str,
-            convention: str = "point") -> tuple[pd.Series, list[Problem], int]:
+def _coerce(values: pd.Series, col: Column, file: str, convention: str = "point",
+            exact: set[int] | None = None) -> tuple[pd.Series, list[Problem], int]:
     """Convert one text column to its type: (typed column, a problem per bad cell, decimal
-    commas read). Each distinct cell is looked at once."""
+    commas read). Each distinct cell is looked at once; cells on the ``exact`` rows were real
+    numbers in a workbook and are read with the decimal point."""
     problems: list[Problem] = []
     codes, uniques = pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
@@ -675,6 +698,8 @@ def _coerce(values: pd.Series, col: Column, file: str,
     out: pd.Series | np.ndarray
     if col.type in ("int", "float"):
         numbers, reasons, commas = _numbers(codes, uniques, convention)
+        for i in np.flatnonzero(values.index.isin(list(exact or ()))):
+            numbers[i], reasons[i], _ = _parse_number(values.iloc[i], "point")
         with np.errstate(invalid="ignore"):
             bad |= np.isnan(numbers) & ~blank
             if col.type == "int":
@@ -763,7 +788,7 @@ def validate_table(raw: RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[P
         if col.name not in frame.columns:
             continue
         typed[col.name], col_problems, commas = _coerce(frame[col.name], col, file,
-                                                        raw.numbers)
+                                                        raw.numbers, raw.exact.get(col.name))
         problems += col_problems
         if commas:
             comma_columns[col.name] = commas

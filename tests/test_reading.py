@@ -678,6 +678,20 @@ def test_numbers_in_workbook_cells(tiny):
     assert "ambiguous" in problem.message
 
 
+def test_a_real_number_in_a_workbook_is_never_ambiguous(tiny):
+    frame = pd.DataFrame({"territory_id": ["22333", "22399"], "field": ["finance", "social"],
+                          "annual_cases": [12.964, "12.964"]})  # a number, then text
+    (tiny / "workload.csv").unlink()
+    frame.to_excel(tiny / "workload.xlsx", index=False)
+    problem = one_problem(tiny)
+    assert (problem.row, problem.column) == (3, "annual_cases")
+    assert problem.message == ("'12.964' is not valid (ambiguous: 12964 with a thousands "
+                               "separator, or 12.964?)")
+    frame.loc[1, "annual_cases"] = 300
+    frame.to_excel(tiny / "workload.xlsx", index=False)
+    assert load_province(tiny).workload["annual_cases"].tolist() == [12.964, 300.0]
+
+
 def test_several_sheets_with_the_table_use_the_first(tiny):
     (tiny / "workload.csv").unlink()
     frame = pd.DataFrame(WORKLOAD[1:], columns=WORKLOAD[0])
