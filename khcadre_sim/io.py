@@ -858,8 +858,11 @@ def _read_metadata(data_dir: Path) -> tuple[dict, list[Problem]]:
     except UnicodeDecodeError:
         return {}, [Problem(file=file, message="the file is not UTF-8 text",
                             fix="save it as UTF-8, or delete it (it is optional)")]
+    except OSError as exc:
+        return {}, [Problem(file=file, message=f"cannot open the file ({exc.strerror})",
+                            fix="check that it may be read, or delete it (it is optional)")]
     except json.JSONDecodeError as exc:
-        return {}, [Problem(file=file, row=exc.lineno, message=f"not valid JSON ({exc.msg} at "
+        return {}, [Problem(file=file, message=f"not valid JSON ({exc.msg} at "
                             f"line {exc.lineno}, character {exc.colno})",
                             fix=f"write a JSON object such as {example}, or delete the file "
                                 "(it is optional)")]
@@ -890,7 +893,12 @@ def load_province(data_dir: str | Path | None = None) -> Province:
     notes: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
-    candidates = _candidate_files(data_dir)
+    try:
+        candidates = _candidate_files(data_dir)
+    except OSError as exc:
+        raise DataValidationError(Problem(file=str(data_dir), message=f"cannot list the folder "
+                                          f"({exc.strerror})",
+                                          fix="check that it may be read")) from None
     for table, spec in contract().items():
         path, file_problems = _pick_file(table, candidates[table], data_dir)
         problems += file_problems
