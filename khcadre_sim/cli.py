@@ -153,6 +153,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     province = load_province(args.data)
     counts = ", ".join(f"{len(frame):,} {name}" for name, frame in province.tables().items())
     print(f"valid: {province.source} ({counts})")
+    for note in province.notes:  # what reading found and accepted (separator, header row …)
+        print(f"note: {str(note).lstrip(': ')}")
     if province.synthetic:
         print("note: staff, positions and workload in this folder are SYNTHETIC")
     if args.scenario is not None:

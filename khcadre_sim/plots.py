@@ -21,28 +21,61 @@ AREA_ORDER = ("urban", "rural", "mountain", "island")
 OFFSHORE_LON = 110.5
 
 
+# marker sizes (points²): 20 + 180 × population / largest population; a unit whose population
+# is blank (allowed by the contract: unknown) gets UNKNOWN_POPULATION_SIZE and a hollow marker.
+UNKNOWN_POPULATION_SIZE = 60.0
+UNKNOWN_POPULATION_LABEL = {"vi": "Dân số chưa rõ (cỡ cố định)",
+                            "en": "Population unknown (fixed size)"}
+
+
+def population_marker_sizes(population: pd.Series) -> pd.Series:
+    """Marker size of each unit from its population; blank (unknown) → the fixed size."""
+    population = pd.to_numeric(population, errors="coerce").astype("float64")
+    largest = population.max()
+    if pd.isna(largest) or largest <= 0:
+        return pd.Series(UNKNOWN_POPULATION_SIZE, index=population.index, dtype="float64")
+    return (20 + 180 * population / largest).fillna(UNKNOWN_POPULATION_SIZE)
+
+
 def province_map(province: Province, lang: str = "vi", values: pd.Series | None = None,
                  value_label: str = "") -> Figure:
     """Units at their centroids, coloured by area class, sized by population.
 
-    If ``values`` (indexed by territory_id) is given, colour by it instead.
+    If ``values`` (indexed by territory_id) is given, colour by it instead. Units whose
+    population is unknown (blank) are drawn hollow at a fixed size, and the legend says so.
     """
+    label(AREA_ORDER[0], lang)  # checks ``lang``
     t = province.territories
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
     main = t[t["lon"] < OFFSHORE_LON]
     offshore = t[t["lon"] >= OFFSHORE_LON]
-    size = 20 + 180 * (main["population"].astype(float) / float(t["population"].max()))
+    size = population_marker_sizes(t["population"])
+    unknown = t["population"].isna()
     if values is None:
         for cls in AREA_ORDER:
-            part = main[main["area_class"] == cls]
+            part = main[(main["area_class"] == cls) & ~unknown[main.index]]
             ax.scatter(part["lon"], part["lat"], s=size[part.index], c=AREA_COLOURS[cls],
                        label=label(cls, lang), alpha=0.85, edgecolor="white", linewidth=0.5)
+            hollow = main[(main["area_class"] == cls) & unknown[main.index]]
+            if len(hollow):
+                ax.scatter(hollow["lon"], hollow["lat"], s=size[hollow.index],
+                           facecolors="none", edgecolors=AREA_COLOURS[cls], linewidth=1.5)
+        if unknown[main.index].any():
+            ax.scatter([], [], s=UNKNOWN_POPULATION_SIZE, facecolors="none", edgecolors="grey",
+                       linewidth=1.5, label=UNKNOWN_POPULATION_LABEL[lang])
         ax.legend(title=label("area_class", lang), loc="upper left", bbox_to_anchor=(1.02, 1),
                   fontsize=8)
     else:
         v = main["territory_id"].map(values)
-        sc = ax.scatter(main["lon"], main["lat"], s=size, c=v, cmap="viridis", alpha=0.9,
-                        edgecolor="white", linewidth=0.5)
+        known = main[~unknown[main.index]]
+        sc = ax.scatter(known["lon"], known["lat"], s=size[known.index], c=v[known.index],
+                        cmap="viridis", alpha=0.9, edgecolor="white", linewidth=0.5)
+        hollow = main[unknown[main.index]]
+        if len(hollow):
+            ax.scatter(hollow["lon"], hollow["lat"], s=size[hollow.index], c=v[hollow.index],
+                       cmap="viridis", norm=sc.norm, marker="o", linewidth=1.5,
+                       edgecolor="black", label=UNKNOWN_POPULATION_LABEL[lang])
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
         fig.colorbar(sc, ax=ax, shrink=0.7, label=value_label)
     for row in offshore.itertuples():
         ax.annotate(f"{row.name}\n({row.lat:.2f}°N, {row.lon:.2f}°E) →",

@@ -35,6 +35,13 @@ class Column:
     vi: tuple[str, ...] = ()
 
     @property
+    def dtype(self) -> str:
+        """The pandas dtype of the typed column ("str" is object on pandas 2, str on pandas 3)."""
+        if self.type == "int":
+            return "Int64" if self.nullable else "int64"
+        return {"float": "float64", "bool": "bool"}.get(self.type, "str")
+
+    @property
     def valid_form(self) -> str:
         """A short phrase describing what a valid cell looks like."""
         if self.type in ("enum", "list"):
@@ -45,8 +52,8 @@ class Column:
             return "true or false (also 1/0, có/không)"
         if self.type in ("int", "float"):
             kind = "a whole number" if self.type == "int" else "a number"
-            bounds = ([] if self.min is None else [f"≥ {self.min:g}"]) + (
-                [] if self.max is None else [f"≤ {self.max:g}"])
+            bounds = ([] if self.min is None else [f"≥ {format_number(self.min)}"]) + (
+                [] if self.max is None else [f"≤ {format_number(self.max)}"])
             return kind + (" " + " and ".join(bounds) if bounds else "")
         return "non-empty text"
 
@@ -65,10 +72,24 @@ class TableSpec:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def dtypes(self) -> dict[str, str]:
+        return {c.name: c.dtype for c in self.columns}
+
+
+def format_number(value: float) -> str:
+    """A bound as people write it: 2010, 0.5, 2 000 000 (spaces group thousands from 10 000)."""
+    if float(value).is_integer():
+        whole = int(value)
+        return f"{whole:,}".replace(",", " ") if abs(whole) >= 10_000 else str(whole)
+    return f"{value:g}"
+
 
 def normalise_header(text: str) -> str:
-    """Headers are matched ignoring case, surrounding spaces and Unicode normal form."""
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
+    """Headers are matched ignoring case, Unicode normal form, surrounding spaces, and how spaces,
+    underscores and line breaks inside them are written ("Diện tích\n(km²)" = "diện tích (km²)",
+    "Staff ID" = "staff_id")."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).replace("_", " ").split()).casefold()
 
 
 @cache
@@ -88,6 +109,8 @@ def contract() -> dict[str, TableSpec]:
             if c.get("allowed_from") == "fields":
                 allowed = field_codes()
             assert c["type"] in TYPES, f"contract.toml: bad type for {table}.{c['name']}"
+            assert c["type"] not in ("int", "float") or ("min" in c and "max" in c), (
+                f"contract.toml: {table}.{c['name']} needs a min and a max")
             columns.append(Column(
                 name=c["name"], type=c["type"], description=c.get("description", ""),
                 unit=c.get("unit", ""), required=c.get("required", True),
@@ -124,8 +147,8 @@ def contract_markdown() -> str:
             elif c.allowed:
                 allowed = ", ".join(c.allowed)
             elif c.min is not None or c.max is not None:
-                allowed = f"{'' if c.min is None else f'{c.min:g}'}–" \
-                          f"{'' if c.max is None else f'{c.max:g}'}"
+                allowed = f"{'' if c.min is None else format_number(c.min)}–" \
+                          f"{'' if c.max is None else format_number(c.max)}"
             elif c.ref:
                 allowed = f"→ {c.ref}"
             else:

@@ -127,7 +127,7 @@ def test_bom_file_with_a_bad_cell_names_the_right_row_and_column(province_dir, c
     code, lines = run_validate(province_dir, capsys)
     assert code == 2
     assert lines == [f"error: {path}, row 2, column 'annual_cases': '-5' is not valid — fix: "
-                     "write a number ≥ 0"]
+                     "write a number ≥ 0 and ≤ 10 000 000"]
 
 
 def test_not_utf8(province_dir, capsys):
