@@ -142,23 +142,28 @@ def _meta(province, scenario) -> dict:
             "khcadre_version": __version__}
 
 
-def _note(lines: list[str], kind: str = "note") -> None:
-    for line in lines:
-        print(f"{kind}: {line}", file=sys.stderr)
+def _load(args: argparse.Namespace) -> tuple:
+    """The province and the scenario of a command, with what reading accepted (``note:``) and
+    what the rules forbid but the contract cannot (``warning:``) printed on stderr."""
+    from .checks import check_province
+
+    province, scenario = load_province(args.data), load_scenario(args.scenario)
+    for kind, problems in (("note", province.notes),
+                           ("warning", check_province(province, scenario))):
+        for problem in problems:
+            print(f"{kind}: {str(problem).lstrip(': ')}", file=sys.stderr)
+    return province, scenario
 
 
 # ------------------------------------------------------------------------------ commands
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    province = load_province(args.data)
+    province, scenario = _load(args)
     counts = ", ".join(f"{len(frame):,} {name}" for name, frame in province.tables().items())
     print(f"valid: {province.source} ({counts})")
-    for note in province.notes:  # what reading found and accepted (separator, header row …)
-        print(f"note: {str(note).lstrip(': ')}")
     if province.synthetic:
         print("note: staff, positions and workload in this folder are SYNTHETIC")
     if args.scenario is not None:
-        scenario = load_scenario(args.scenario)
         print(f"valid scenario: {scenario.name} ({', '.join(scenario.files)})")
     return 0
 
@@ -188,7 +193,7 @@ def _run_review(province, scenario, out_dir: Path) -> dict:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    province, scenario = load_province(args.data), load_scenario(args.scenario)
+    province, scenario = _load(args)
     with _writing(args) as tmp:
         summary = _run_review(province, scenario, tmp)
     for line in summary["headline"]:
@@ -206,7 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     A step whose rules cannot all be met does not stop the others: its explained answer is
     written with the rest, and the command exits 3 naming the step."""
-    province, scenario = load_province(args.data), load_scenario(args.scenario)
+    province, scenario = _load(args)
     sections = []
     with _writing(args) as tmp:
         (tmp / "review").mkdir()
@@ -238,7 +243,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _capability_command(module_name: str) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
         module = _capability(module_name)
-        province, scenario = load_province(args.data), load_scenario(args.scenario)
+        province, scenario = _load(args)
         with _writing(args) as tmp:
             summary = module.write_outputs(province, scenario, tmp, args)
         for line in summary.get("headline", []):

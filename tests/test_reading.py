@@ -812,11 +812,12 @@ def test_cli_validate_prints_notes_and_exits_0(tiny, capsys):
     rows = rows_of("staff")
     (tiny / "staff.csv").write_text("DANH SÁCH\n" + text(rows, sep=";"))
     assert main(["validate", "--data", str(tiny)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out, err = captured.out.splitlines(), captured.err.splitlines()  # notes go to stderr
     assert out[0].startswith("valid: ")
     assert f"note: {tiny / 'staff.csv'}: columns are separated by ';' (found in the header " \
-           "row), not ','" in out
-    assert any(line.startswith("note: ") and "header found on row 2" in line for line in out)
+           "row), not ','" in err
+    assert any(line.startswith("note: ") and "header found on row 2" in line for line in err)
 
 
 BROKEN = {
