@@ -30,8 +30,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.6g") -> None:
-    """A results table as CSV: UTF-8, formula-safe text cells, stable number formatting."""
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = "%.6g") -> None:
+    """A results table as CSV: UTF-8, formula-safe text cells, stable number formatting
+    (``float_format=None`` writes every float in full)."""
     neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n",
                                       float_format=float_format)
 
@@ -47,6 +48,15 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def set_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write one workbook cell; text is always stored as text, never as a formula (a name
+    starting with '=', '+', '-' or '@' stays a name)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def save_figure(fig: Any, path: Path) -> None:

@@ -199,7 +199,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Write tidy CSVs, the Excel workbook and summary.json into ``out_dir``; return the summary."""
     from ..errors import Problem, ScenarioError
-    from ..report import write_json
+    from ..report import write_csv, write_json
 
     draws = getattr(args, "draws", None)
     if draws is not None and draws < 100:
@@ -237,8 +237,7 @@ def write_outputs(province, scenario, out_dir: Path, args: argparse.Namespace) -
         # billions to the nearest million), expected head counts keep their fractions; the ends
         # of the rate ranges (monthly hazards of 0.0005 …) are written in full
         rates = {c: df[c].map(repr) for c in ("low", "high") if c in df.columns}
-        df.assign(**rates).to_csv(out_dir / f"{key}.csv", index=False, lineterminator="\n",
-                                  float_format="%.2f")
+        write_csv(df.assign(**rates), out_dir / f"{key}.csv", float_format="%.2f")
     write_workbook(views, out_dir / "incentives.xlsx", lang=getattr(args, "lang", "vi"))
     tot = summary_table(result)
     every = result.by_year[result.by_year["programme"] == "all"]

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..labels import LANGS, translator
+from ..report import set_cell
 from .budget import MONEY, BudgetResult
 from .chain import EXIT_MEASURES
 
@@ -196,7 +197,7 @@ def write_workbook(views: dict[str, pd.DataFrame], path: Path, lang: str = "vi")
                       else np.ones(len(df), dtype=bool))
         for j, c in enumerate(cols, start=1):
             for r, head_lang in ((1, "vi"), (2, "en")):
-                cell = ws.cell(row=r, column=j, value=text(c, head_lang))
+                cell = set_cell(ws, r, j, text(c, head_lang))
                 cell.font, cell.fill = bold, fill
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(text(c)) + 4))
@@ -208,7 +209,7 @@ def write_workbook(views: dict[str, pd.DataFrame], path: Path, lang: str = "vi")
                     v = v.item()
                 if c in TRANSLATED_VALUES and isinstance(v, str) and v:
                     v = text(v, lang)
-                cell = ws.cell(row=i, column=j, value=v)
+                cell = set_cell(ws, i, j, v)
                 if c in MONEY_COLUMNS and money_rows[i - 3]:
                     cell.number_format = "#,##0"
                 elif c in MONEY_COLUMNS or c in HEADS_COLUMNS:  # expected head counts

@@ -14,7 +14,6 @@ The objective is the sum of the scores of the assigned pairs; the score is docum
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,12 +348,13 @@ def write_outputs(province: Any, scenario: Any, out_dir: Path, args: argparse.Na
     result = place(province, scenario, solver=getattr(args, "solver", "cbc"),
                    time_limit=getattr(args, "time_limit", None), log=getattr(args, "log", False),
                    prices=getattr(args, "price_rules", False))
-    result.candidates_frame().to_csv(out_dir / "candidates.csv", index=False)
+    from ..report import write_csv, write_json
+
+    write_csv(result.candidates_frame(), out_dir / "candidates.csv", float_format=None)
     if result.status.has_solution:
-        result.assignments.to_csv(out_dir / "assignments.csv", index=False)
-        result.vacancies.to_csv(out_dir / "vacancies.csv", index=False)
-        result.surplus.to_csv(out_dir / "surplus.csv", index=False)
+        for name, frame in (("assignments", result.assignments),
+                            ("vacancies", result.vacancies), ("surplus", result.surplus)):
+            write_csv(frame, out_dir / f"{name}.csv", float_format=None)
     summary = result.summary()
-    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
+    write_json(summary, out_dir / "summary.json")
     return summary
