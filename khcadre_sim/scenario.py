@@ -78,7 +78,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
         return "a number"
     if isinstance(value, str):
         return "a quoted string"
@@ -92,7 +94,9 @@ def _type_name(value: Any) -> str:
 def _same_kind(base: Any, new: Any) -> bool:
     if isinstance(base, bool) or isinstance(new, bool):
         return isinstance(base, bool) and isinstance(new, bool)
-    if isinstance(base, int | float):
+    if isinstance(base, int):  # a count, a year, a seed: a whole number
+        return isinstance(new, int)
+    if isinstance(base, float):
         return isinstance(new, int | float)
     return type(base) is type(new) or (base is None)
 
@@ -243,6 +247,13 @@ def _check_ranges(scenario: Scenario) -> None:
          0 <= review.get("priority_uplift_development", 0) <= 50, "use 0–50 points")
     need("levers.review.major_gap_points", 0 < review.get("major_gap_points", 1) <= 100,
          "use a number of points in (0, 100]")
+    req = review.get("unplaced_requirement")
+    need("levers.review.unplaced_requirement",
+         isinstance(req, list) and len(req) == 3
+         and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
+                 for v in req),
+         "write three minimum scores (political, execution, development) in 0–100, "
+         "e.g. [60.0, 55.0, 50.0]")
     for cls, weights in review.get("group_weights", {}).items():
         key = f"levers.review.group_weights.{cls}"
         ok = (isinstance(weights, list) and len(weights) == 3

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..argtypes import whole_number
 from .budget import (
     BudgetResult,
     CeilingAnswer,
@@ -187,7 +188,7 @@ def _solver_view(answers: dict[str, CeilingAnswer], result: BudgetResult,
 # ------------------------------------------------------------------------ command-line contract
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--draws", type=int, default=None,
+    parser.add_argument("--draws", type=whole_number(100, 1_000_000), default=None,
                         help="Monte Carlo draws (default: the scenario's, 10,000)")
     parser.add_argument("--no-curves", action="store_true",
                         help="skip the cost curves and the sensitivity table (faster)")

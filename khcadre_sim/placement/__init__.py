@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..argtypes import positive_number
 from ..errors import ModelError
 from ..solve import SOLVERS, Status
 from .explain import describe_slack, precheck, rule_label
@@ -335,7 +336,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``khcadre place`` (``--data``, ``--scenario``, ``--out`` come from the CLI)."""
     parser.add_argument("--solver", choices=SOLVERS, default="cbc",
                         help="MIP solver (default: cbc, bundled with PuLP)")
-    parser.add_argument("--time-limit", type=float, default=None,
+    parser.add_argument("--time-limit", type=positive_number, default=None,
                         help="seconds per solve (default: constants.placement.time_limit)")
     parser.add_argument("--log", action="store_true", help="show the solver's log")
     parser.add_argument("--price-rules", action="store_true",
