@@ -381,11 +381,12 @@ def solve_arrays(
 
     What HiGHS reports is checked against the solution it returns: the objective is recomputed
     as ``cost·x``, and ``x`` must satisfy every bound, row and integrality within 1e-5 (HiGHS
-    accepts 1e-6 in its presolved space). When
-    the reported objective disagrees with ``cost·x`` after a MIP start (HiGHS 1.16 can keep
-    the start's objective in the presolved space), the model is solved again without the start
-    and that answer is reported. A time limit returns the best solution with its bound and gap
-    and status ``feasible`` — never ``optimal`` unless the gap is proven.
+    accepts 1e-6 in its presolved space). When the reported objective disagrees with ``cost·x``,
+    the bound lies above the objective, or a model with a feasible start comes back without a
+    solution — HiGHS 1.16's presolve does each on some of the workload models — the model is
+    solved again with presolve off and that answer is reported (and if it is still in doubt,
+    the solution without a bound). A time limit returns the best solution with its bound and
+    gap and status ``feasible`` — never ``optimal`` unless the gap is proven.
     """
     solver = solver.lower()
     if solver not in SOLVERS:
@@ -394,27 +395,44 @@ def solve_arrays(
         return _solve_arrays_pulp(model, time_limit=time_limit, gap_rel=gap_rel, seed=seed,
                                   log=log, threads=threads)
     kw = dict(time_limit=time_limit, gap_rel=gap_rel, seed=seed, log=log, threads=threads,
-              small_mip=small_mip, options=options)
-    res, x, reported = _highs_once(model, start=start, **kw)
-    if x is not None and start is not None and not _agrees(reported, res.objective):
-        first, first_reported = res, reported
-        res, x, reported = _highs_once(model, start=None, **kw)
+              small_mip=small_mip)
+    res, x, reported = _highs_once(model, start=start, options=options, **kw)
+    doubt = _doubt(model, res, x, reported, start)
+    if doubt:
+        # HiGHS's presolve is the usual culprit (1.16 on these models: an objective offset
+        # after a MIP start, a feasible model declared infeasible): solve again without it
+        first = res
+        res, x, reported = _highs_once(model, start=start,
+                                       options={**(options or {}), "presolve": "off"}, **kw)
         res = dataclasses.replace(res, seconds=round(res.seconds + first.seconds, 6),
-                                  message=f"{res.message}; solved again without the start "
-                                  f"(with it HiGHS reported {first_reported:.9g} for a "
-                                  f"solution worth {first.objective:.9g})")
-    if x is not None and not _agrees(reported, res.objective):
-        # still inconsistent: the solution stands, its optimality does not
-        res = dataclasses.replace(res, status=Status.FEASIBLE, bound=None, gap=None,
-                                  message=f"{res.message}; HiGHS's objective {reported:.9g} "
-                                  f"disagrees with cost·x {res.objective:.9g}, bound dropped")
+                                  message=f"{res.message}; solved again without presolve "
+                                  f"({doubt})")
+        doubt = _doubt(model, res, x, reported, start)
+        if doubt and res.status.has_solution:
+            # the solution stands, its proof does not
+            res = dataclasses.replace(res, status=Status.FEASIBLE, bound=None, gap=None,
+                                      message=f"{res.message}; bound dropped ({doubt})")
     return res, x
+
+
+def _doubt(model: ArrayModel, res: SolveResult, x: Any, reported: float | None,
+           start: Any) -> str:
+    """Why the answer of a HiGHS run cannot be taken as it is ("" when it can)."""
+    if x is None:
+        if start is not None and _violation(model, start) <= 1e-6:
+            return f"came back {res.status} although the start is feasible"
+        return ""
+    if not _agrees(reported, res.objective):
+        return f"HiGHS reported {reported:.12g} for a solution worth {res.objective:.12g}"
+    if res.bound is not None and res.bound > res.objective + 1e-9 * max(1.0, abs(res.objective)):
+        return f"bound {res.bound:.12g} above the objective {res.objective:.12g}"
+    return ""
 
 
 def _agrees(reported: float | None, objective: float | None) -> bool:
     if reported is None or objective is None:
         return True
-    return abs(reported - objective) <= 1e-7 * max(1.0, abs(objective))
+    return abs(reported - objective) <= 1e-9 * max(1.0, abs(objective))
 
 
 def _highs_once(model: ArrayModel, *, start: Any, time_limit: float | None, gap_rel: float,
