@@ -708,3 +708,25 @@ def test_explicit_zero_time_share_leaves_the_field_to_recruitment():
     assert res.peak.is_ok
     sh = res.shortage.set_index("field")
     assert sh.loc["agriculture", "reason"] == "uncovered"
+
+
+def test_solve_arrays_doubts_an_inconsistent_answer():
+    import scipy.sparse as sp
+
+    from khcadre_sim.solve import ArrayModel, SolveResult, Status, _doubt
+
+    model = ArrayModel(cost=np.array([1.0]), a=sp.csc_matrix([[1.0]]),
+                       row_lower=np.array([1.0]), row_upper=np.array([np.inf]),
+                       col_lower=np.zeros(1), col_upper=np.array([5.0]),
+                       integer=np.array([True]))
+    x = np.array([1.0])
+
+    def res(status=Status.OPTIMAL, objective=1.0, bound=1.0) -> SolveResult:
+        return SolveResult(status, objective, bound, 0.0, 0.0, "highs")
+
+    assert _doubt(model, res(), x, 1.0, None) == ""
+    assert "reported 0.9" in _doubt(model, res(), x, 0.9, None)  # objective ≠ cost·x
+    assert "above the objective" in _doubt(model, res(bound=1.5), x, 1.0, None)
+    no = res(Status.INFEASIBLE, None, None)
+    assert "although the start is feasible" in _doubt(model, no, None, None, np.array([2.0]))
+    assert _doubt(model, no, None, None, np.array([0.0])) == ""  # that start is infeasible
