@@ -54,10 +54,14 @@ returns. Without a cap the model is a pure LP.
 
 Moves: a person may move to a commune within ``max_move_km`` (haversine between commune
 centroids) that is still above target after internal rebalancing, at most
-``max_arrivals_per_commune`` into any commune (a per-commune cap keeps blocks independent); a
-mover takes only fields they are qualified for and carries nothing at home. Candidate movers are
-people underloaded today, into communes where one of their fields is overloaded or uncovered
-today (a pruning rule that keeps the model small; a documented limit, not a proof).
+``max_arrivals_per_commune`` into any commune; a mover takes only fields they are qualified for
+and carries nothing at home, and counts as a changed portfolio of their home commune. Candidate
+movers are people underloaded today, into communes where one of their fields is overloaded or
+uncovered today (a pruning rule that keeps the model small; a documented limit, not a proof).
+Communes linked by a candidate move are solved together: on the bundled province with 30 km
+almost every commune links into one block of ~2,400 people, which HiGHS does not finish within
+``time_limit`` (the stage is then reported ``feasible`` with its gap) — moves suit a few
+communes at a time.
 
 Structure: communes linked by no candidate move form independent blocks, each solved as its
 own small model (65 blocks without moves), ``parallel_blocks`` at a time (one per CPU core by
