@@ -57,7 +57,13 @@ class WorkloadSettings:
                      "a load ratio in (0, 3], e.g. 1.0", r.target_load)
         cap = get(lev, "levers", "max_changed_per_commune",
                   lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= -1,
-                  "a whole number ≥ 0, or -1 for no cap", -1)
+                  "a whole number ≥ 0, or -1 for no cap",
+                  -1 if r.max_changed_per_commune is None else r.max_changed_per_commune)
+        ceiling = get(lev, "levers", "load_ceiling", lambda v: number(v) and 0 < v <= 10,
+                      "a load ratio in (0, 10], e.g. 1.2 (the overload threshold)",
+                      r.load_ceiling)
+        field_share = get(lev, "levers", "max_field_share", lambda v: number(v) and 0 < v <= 1,
+                          "a share in (0, 1], e.g. 1.0 (no limit) or 0.5", r.max_field_share)
         moves = get(lev, "levers", "max_arrivals_per_commune",
                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
                     "a whole number ≥ 0 (0 = no moves between communes)",
@@ -85,6 +91,9 @@ class WorkloadSettings:
                   "a small weight in [0, 0.1], e.g. 0.001", r.tiebreak_weight)
         mcost = get(con, "constants", "move_cost", lambda v: number(v) and 0 <= v <= 1,
                     "a weight in [0, 1], e.g. 0.01", r.move_cost)
+        workers = get(con, "constants", "parallel_blocks",
+                      lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                      "a whole number ≥ 0 (0 = one per CPU core)", r.parallel_blocks)
         if not problems and not under < over:
             problems.append(Problem(file=scenario.origin("constants.workload.overload_threshold"),
                                     column="constants.workload.underload_threshold",
@@ -95,9 +104,10 @@ class WorkloadSettings:
             raise ScenarioError(problems)
         reb = RebalanceSettings(
             target_load=float(target), max_changed_per_commune=None if cap < 0 else int(cap),
+            load_ceiling=float(ceiling), max_field_share=float(field_share),
             max_arrivals_per_commune=int(moves), max_move_km=float(km), tiebreak_weight=float(tie),
             move_cost=float(mcost), solver=str(solver), time_limit=float(limit),
-            gap_rel=float(gap), seed=int(scenario.seed))
+            gap_rel=float(gap), parallel_blocks=int(workers), seed=int(scenario.seed))
         return cls(share_on_post_field=float(s_main), overload_threshold=float(over),
                    underload_threshold=float(under), reference_date=date,
                    cases_multiplier=float(cm), minutes_multiplier=float(mm), rebalance=reb)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
+from . import frames
 
 STATUS_ORDER = ("uncovered", "over", "ok", "under", "no_demand")
 
@@ -174,9 +175,9 @@ def default_time_shares(people: pd.DataFrame, required: pd.DataFrame, s_main: fl
             rows.extend((sid, c, f, (1 - s_main) / len(others)) for f in others)
         else:
             rows.append((sid, c, post, 1.0))
-    shares = pd.DataFrame(rows, columns=["staff_id", "territory_id", "field", "time_share"])
+    shares = frames.frame(rows, {k: v for k, v in frames.PORTFOLIO.items() if k != "work_fte"})
     shares = shares[shares["time_share"] > 0]
-    eligible = pd.DataFrame(elig, columns=["staff_id", "territory_id", "field"])
+    eligible = frames.frame(elig, frames.ELIGIBLE)
     if time_shares is not None and len(time_shares):
         shares = _apply_override(shares, people, time_shares, time_shares_file)
     return shares.reset_index(drop=True), eligible
@@ -220,7 +221,8 @@ def _apply_override(shares: pd.DataFrame, people: pd.DataFrame, override: pd.Dat
                         "time_share": share})
     new["territory_id"] = new["staff_id"].map(where)
     kept = shares[~shares["staff_id"].isin(set(new["staff_id"]))]
-    return pd.concat([kept, new[shares.columns]], ignore_index=True)
+    schema = {k: frames.PORTFOLIO[k] for k in shares.columns}
+    return frames.concat([kept, new[shares.columns]], schema)
 
 
 def summarise(people: pd.DataFrame, portfolio: pd.DataFrame, required: pd.DataFrame,
@@ -233,20 +235,24 @@ def summarise(people: pd.DataFrame, portfolio: pd.DataFrame, required: pd.DataFr
     out = people.drop(columns=["qualified"]).copy()
     out["qualified_fields"] = people["qualified"].map(";".join)
     out["n_qualified_fields"] = people["qualified"].map(len)
-    out["n_fields_worked"] = out["staff_id"].map(fields_worked).fillna(0).astype(int)
-    out["load_ratio"] = out["staff_id"].map(load).fillna(0.0)
-    out["status"] = [classify(r, 1.0, 1.0, over, under) for r in out["load_ratio"]]
+    out["n_fields_worked"] = out["staff_id"].map(fields_worked).fillna(0).astype("int64")
+    out["n_qualified_fields"] = out["n_qualified_fields"].astype("int64")
+    out["qualified_fields"] = out["qualified_fields"].astype(str)
+    out["load_ratio"] = out["staff_id"].map(load).fillna(0.0).astype("float64")
+    out["status"] = pd.Series([classify(r, 1.0, 1.0, over, under) for r in out["load_ratio"]],
+                              index=out.index, dtype=str)
     actual = portfolio.groupby(["territory_id", "field"])["time_share"].sum()
     n_cover = eligible.groupby(["territory_id", "field"])["staff_id"].nunique()
     cf = required.copy()
     key = pd.MultiIndex.from_frame(cf[["territory_id", "field"]])
     cf["actual_fte"] = actual.reindex(key).fillna(0.0).to_numpy()
-    cf["n_people_qualified"] = n_cover.reindex(key).fillna(0).astype(int).to_numpy()
+    cf["n_people_qualified"] = n_cover.reindex(key).fillna(0).astype("int64").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cf["actual_fte"] > 1e-12, cf["required_fte"] / cf["actual_fte"], np.nan)
     cf["load_ratio"] = np.where(cf["required_fte"] <= 0, 0.0, ratio)
-    cf["status"] = [classify(r, q, a, over, under) for r, q, a in zip(
-        cf["load_ratio"], cf["required_fte"], cf["actual_fte"], strict=True)]
+    cf["status"] = pd.Series([classify(r, q, a, over, under) for r, q, a in zip(
+        cf["load_ratio"], cf["required_fte"], cf["actual_fte"], strict=True)], index=cf.index,
+        dtype=str)
     return LoadState(people=out, portfolio=portfolio.reset_index(drop=True), commune_field=cf,
                      eligible=eligible, n_unplaced=n_unplaced)
 
@@ -263,6 +269,9 @@ def measure_load(staff: pd.DataFrame, positions: pd.DataFrame, required: pd.Data
     shares = shares.join(actual, on=["territory_id", "field"]).join(req, on=["territory_id",
                                                                              "field"])
     shares["required_fte"] = shares["required_fte"].fillna(0.0)
-    shares["work_fte"] = shares["time_share"] * shares["required_fte"] / shares["actual"]
-    portfolio = shares[["staff_id", "territory_id", "field", "time_share", "work_fte"]]
+    # a field nobody gives time to (possible with an explicit time-shares table) is carried by
+    # no one: 0 work, not 0/0
+    shares["work_fte"] = (shares["time_share"] * shares["required_fte"]
+                          / shares["actual"]).where(shares["actual"] > 0, 0.0)
+    portfolio = frames.typed(shares, frames.PORTFOLIO)
     return summarise(people, portfolio, required, eligible, n_unplaced, over, under)

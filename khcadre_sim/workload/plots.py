@@ -35,6 +35,7 @@ _TEXT = {
     "over": ("quá tải", "overloaded"),
     "under": ("dưới tải", "underloaded"),
     "no_uncovered": ("Không có thiếu hụt", "No shortage"),
+    "no_data": ("Không có số liệu khối lượng công việc", "No workload data"),
 }
 
 
@@ -42,8 +43,11 @@ _t = translator(_TEXT)
 
 
 def _grid(cf: pd.DataFrame, col: str) -> pd.DataFrame:
-    g = cf.pivot_table(index="territory_id", columns="field", values=col, aggfunc="first")
-    return g
+    """Commune × field grid of ``col``; a cell with no value (e.g. an uncovered field) stays
+    in the grid as NaN (pivot_table would drop a column or row that is all NaN)."""
+    values = cf[col].astype("float64").to_numpy()
+    g = pd.Series(values, index=pd.MultiIndex.from_frame(cf[["territory_id", "field"]]))
+    return g[~g.index.duplicated()].unstack("field")
 
 
 def load_heatgrid(result: WorkloadResult, lang: str = "vi", cap: float = 3.0) -> Figure:
@@ -54,6 +58,11 @@ def load_heatgrid(result: WorkloadResult, lang: str = "vi", cap: float = 3.0) ->
     grids = [_grid(cf, "load_ratio") for _, cf in panels]
     fields = sorted(set().union(*[g.columns for g in grids]))
     communes = sorted(set().union(*[g.index for g in grids]))
+    if not fields or not communes:
+        fig, ax = plt.subplots(figsize=(6.5, 4))
+        ax.text(0.5, 0.5, _t("no_data", lang), ha="center", va="center")
+        ax.set_axis_off()
+        return fig
     fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 11), squeeze=False,
                              sharey=True)
     norm = TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=cap)

@@ -2,67 +2,122 @@
 
 Decision: ``w[p,f]`` — FTE of field ``f``'s work that person ``p`` carries (their portfolio),
 only for fields ``p`` is qualified for (or holds the post of) with cases in the commune. All the
-work of every covered field must be carried: ``Σ_p w[p,f] = R[c,f]``; ``L[p] = Σ_f w[p,f]``.
+work of every covered field must be carried: ``Σ_p w[p,f] = R[c,f]``; ``L[p] = Σ_f w[p,f]``;
+today's portfolio is ``w0`` and today's load ``L0``.
+
+Limits a commune chairman can sign (levers in ``[levers.workload]`` of scenarios/base.toml):
+
+* **changed portfolios per commune** (``max_changed_per_commune``, default 5, ``-1`` = no cap):
+  a person's portfolio counts as changed (binary ``z_p``) when any ``w[p,f]`` differs from
+  ``w0[p,f]``; at most that many people per commune (all of them when the commune has fewer)
+  — about one in eight of a commune's ~38 staff, a decision a chairman can explain person by
+  person (the trade-off is in ``benchmarks/bench_workload.py --sweep``);
+* **load ceiling** (``load_ceiling``, default 1.2 = the overload threshold): the rebalancing
+  may not leave anyone above ``max(ceiling, L0[p])`` — nobody is pushed into overload, and
+  nobody already overloaded is given more than they carry today;
+* **share of one field** (``max_field_share``, default 1.0 = no limit): where at least two
+  people in the commune are qualified for a field, nobody is handed more than this share of
+  its work, ``w[p,f] ≤ max(share × R[c,f], w0[p,f])`` (what someone carries today may stay).
+
+Keeping every portfolio as it is satisfies all three, so the model is feasible by construction
+(a field counts as covered when someone qualified gives it time today; one nobody gives time to
+is left to recruitment, see below).
 
 Objective, lexicographic in two solves:
 
-1. minimise ``Σ_c t_c`` with ``t_c ≥ L[p]`` for everyone in commune ``c`` — the peak load ratio
-   of every commune (without moves the communes are independent, so this is each commune's
-   own minimum peak and therefore also the province's);
+1. minimise ``Σ_c t_c`` with ``t_c ≥ L[p]`` for everyone in commune ``c`` and ``t_c ≥ τ``
+   (τ = ``target_load``, default 1.0) — every commune's peak load ratio, as far as it is above
+   the target (a peak at or below the target is no reason to change anything); communes are
+   independent without moves, so this is each commune's own minimum;
 2. with every ``t_c`` held at its optimum, minimise the total excess ``Σ_p max(0, L[p] − τ)``
-   (τ = target load, default 1.0) plus a small tie-break (μ = 0.001) so that nothing changes
-   without a reason: ``μ × Σ |w − w_before|`` without a cap, ``μ × (people changed)`` with one;
-   with moves, ``move_cost × (people moved)`` as well.
+   plus a small tie-break (μ = ``tiebreak_weight``, 0.001) so that nothing changes without a
+   reason: without a cap ``μ × Σ |w − w0|`` (an LP); with a cap ``μ × (people changed)`` in the
+   MILP, then — with the changed people and the total excess fixed — the least ``Σ |w − w0|``
+   (a small LP, the *polish*: each changed portfolio moves as little work as it can); with
+   moves, ``move_cost × (people moved)`` as well.
 
-Cap on changes: a person's portfolio counts as changed (binary ``z_p``) when any ``w[p,f]``
-differs from today's; at most ``max_changed_per_commune`` per commune. The link is written
-disaggregated, ``w0·(1 − z) ≤ w ≤ w0·(1 − z) + R·z`` (so ``z = 0`` ⇔ ``w = w0``), with two valid
-inequalities that make the LP relaxation useful: ``t_c ≥ L0[p]·(1 − z_p)`` (a kept portfolio
-keeps today's load) and ``t_c ≥`` the (k+1)-th largest load today (one of the k+1 most loaded
-people must keep their portfolio). Without a cap the model is a pure LP.
+With a cap the link ``z = 0 ⇔ w = w0`` is written per field, ``w0·(1 − z) ≤ w ≤ w0 + (u − w0)·z``
+(``u`` the pair's upper bound), and per person, ``L ≤ L0 + (T − L0)·z`` (``T`` the most the
+person may carry: ceiling and peak) — together the convex hull of each person's two cases.
+Valid inequalities make the LP relaxation useful: a kept portfolio keeps today's load, so
+``t_c ≥ L0[p]·(1 − z_p) + t_min·z_p`` (``t_min`` the lower bound of ``t_c``) and
+``e_p ≥ (L0[p] − τ)·(1 − z_p)``; what a changed person below the target takes on up to it costs
+the whole ``z_p``, beyond it is excess: ``L ≤ L0 + (τ − L0)·z + e``; of the k + 1 most loaded
+people one keeps their portfolio, so ``t_c ≥`` the (k+1)-th largest load today. The most
+loaded person of a commune is marked changed in stage 1 (if they keep their portfolio the peak
+cannot fall, which the changed case with ``w = w0`` also gives), and in stage 2 everyone whose
+load today is above the peak held. People who are the only one qualified for every field they
+work in cannot change anything and carry no ``z``. Each MILP starts from a feasible answer
+(keep everything for stage 1, stage 1's answer for stage 2) and is handed to HiGHS as arrays by
+:func:`khcadre_sim.solve.solve_arrays`, which checks what HiGHS reports against the solution it
+returns. Without a cap the model is a pure LP.
 
 Moves: a person may move to a commune within ``max_move_km`` (haversine between commune
 centroids) that is still above target after internal rebalancing, at most
-``max_arrivals_per_commune`` into any commune (a per-commune cap keeps blocks independent); a
-mover takes only fields they are qualified for and carries nothing at home. Candidate movers are
-people underloaded today, into communes where one of their fields is overloaded or uncovered
-today (a pruning rule that keeps the model small; a documented limit, not a proof).
+``max_arrivals_per_commune`` into any commune; a mover takes only fields they are qualified for
+and carries nothing at home, and counts as a changed portfolio of their home commune. Candidate
+movers are people underloaded today, into communes where one of their fields is overloaded or
+uncovered today (a pruning rule that keeps the model small; a documented limit, not a proof).
+Communes linked by a candidate move are solved together: on the bundled province with 30 km
+almost every commune links into one block of ~2,400 people, which HiGHS does not finish within
+``time_limit`` (the stage is then reported ``feasible`` with its gap) — moves suit a few
+communes at a time.
 
 Structure: communes linked by no candidate move form independent blocks, each solved as its
-own small model (65 blocks without moves). What no feasible rebalancing can fix is the
-*residual shortage*: a covered field's share of the excess above τ (attributed to fields in
-proportion to each overloaded person's portfolio) plus every uncovered field's whole need.
+own small model (65 blocks without moves), ``parallel_blocks`` at a time (one per CPU core by
+default; each block is solved alone and deterministically, so the answer does not depend on
+it). The stages' status, objective, bound and gap add up the blocks' — the status is the worst
+block's, and their solver seconds are summed even when blocks ran side by side.
+
+What no feasible rebalancing can fix is the *residual shortage*: a covered field's share of the
+excess above τ (attributed to fields in proportion to each overloaded person's portfolio) plus
+every uncovered field's whole need — so work a cap or a ceiling keeps in place is reported,
+not hidden.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections import defaultdict
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pulp
+import scipy.sparse as sp
 
 from ..errors import ModelError, Problem
-from ..solve import SolveResult, Status, relative_gap, solve
+from ..solve import ArrayModel, SolveResult, Status, relative_gap, solve_arrays
+from . import frames
 from .load import LoadState, summarise
 
 TOL = 1e-7
+HOLD = 1e-6  # slack on the stage-1 peaks held in stage 2 (solver tolerance)
+CEILING_MARGIN = 1e-6  # the load ceiling is imposed this much lower (solver tolerance)
 
 
 @dataclass(frozen=True)
 class RebalanceSettings:
+    """Levers and constants of the rebalancing.
+
+    Names and defaults are those of ``[levers.workload]`` and ``[constants.workload]`` in
+    scenarios/base.toml (a test checks that they agree); ``None`` here is ``-1`` there.
+    """
+
     target_load: float = 1.0
-    max_changed_per_commune: int | None = None  # None = no cap
+    max_changed_per_commune: int | None = 5  # None = no cap
+    load_ceiling: float = 1.2
+    max_field_share: float = 1.0
     max_arrivals_per_commune: int = 0
-    max_move_km: float = 0.0
+    max_move_km: float = 30.0
     tiebreak_weight: float = 1e-3
     move_cost: float = 0.01  # load-ratio points a move must save to be worth making
     solver: str = "highs"
     time_limit: float | None = 60.0
     gap_rel: float = 1e-6
+    parallel_blocks: int = 0  # blocks solved at the same time (0 = one per CPU core)
     seed: int | None = 0
 
 
@@ -72,11 +127,11 @@ class RebalanceResult:
 
     before: LoadState
     after: LoadState
-    changes: pd.DataFrame  # staff_id, territory_id, field, work/time share before and after
+    changes: pd.DataFrame  # staff_id, territory_id, moved, field, work/time share before, after
     moves: pd.DataFrame  # staff_id, from_territory_id, to_territory_id, distance_km
     shortage: pd.DataFrame  # territory_id, field, shortage_fte, reason
-    per_commune: pd.DataFrame  # territory_id, n_people, peak_before/after, n_changed, status
-    peak: SolveResult  # stage 1 (sum of commune peaks), aggregated over blocks
+    per_commune: pd.DataFrame  # territory_id, n_people, peak/mean before/after, n_changed, cap
+    peak: SolveResult  # stage 1 (sum of commune peaks above target), aggregated over blocks
     excess: SolveResult  # stage 2 (total excess + tie-break), aggregated over blocks
     n_blocks: int
 
@@ -104,6 +159,19 @@ class _Block:
     movers: list[tuple[str, str]]  # (person, destination commune)
 
 
+@dataclass
+class _Data:
+    """What every block model reads, prepared once."""
+
+    req: dict[tuple[str, str], float]  # (commune, field) → required FTE, covered fields only
+    n_qualified: dict[tuple[str, str], int]
+    w0: dict[tuple[str, str], float]  # (person, field) → work carried today (home commune)
+    load0: dict[str, float]
+    home: dict[str, str]
+    members: dict[str, list[str]]  # commune → people placed there
+    fixed: set[str]  # people who are the only one qualified for every field they work in
+
+
 def _aggregate(results: list[SolveResult], solver: str, seed: int | None) -> SolveResult:
     if not results:
         return SolveResult(Status.OPTIMAL, 0.0, 0.0, 0.0, 0.0, solver, seed, "nothing to solve")
@@ -122,128 +190,272 @@ def _aggregate(results: list[SolveResult], solver: str, seed: int | None) -> Sol
                        f"{len(results)} independent blocks")
 
 
-class _Model:
-    """Stage 1 or 2 model of one block."""
+@dataclass
+class _Arrays:
+    """Columns and rows of one model, collected as lists and turned into an ArrayModel."""
 
-    def __init__(self, block: _Block, req: dict, w0: dict, home: dict,
-                 s: RebalanceSettings, peaks: dict[str, float] | None):
-        self.prob = pulp.LpProblem("workload_rebalance", pulp.LpMinimize)
-        prob = self.prob
-        self.w = {k: pulp.LpVariable(f"w_{i}", lowBound=0, upBound=req[k[1], k[2]])
-                  for i, k in enumerate(block.pairs)}
-        self.m = {k: pulp.LpVariable(f"m_{i}", cat=pulp.LpBinary)
-                  for i, k in enumerate(block.movers)}
+    cost: list[float] = field(default_factory=list)
+    lo: list[float] = field(default_factory=list)
+    hi: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    start: list[float] = field(default_factory=list)
+    r_lo: list[float] = field(default_factory=list)
+    r_hi: list[float] = field(default_factory=list)
+    ri: list[int] = field(default_factory=list)
+    ci: list[int] = field(default_factory=list)
+    val: list[float] = field(default_factory=list)
+
+    def col(self, cost: float, lo: float, hi: float, start: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.integer.append(integer)
+        self.start.append(start)
+        return len(self.cost) - 1
+
+    def row(self, cols: list[int], vals: list[float], lo: float, hi: float) -> None:
+        i = len(self.r_lo)
+        self.r_lo.append(lo)
+        self.r_hi.append(hi)
+        self.ri.extend([i] * len(cols))
+        self.ci.extend(cols)
+        self.val.extend(vals)
+
+    def model(self) -> ArrayModel:
+        a = sp.csc_matrix((self.val, (self.ri, self.ci)), shape=(len(self.r_lo), len(self.cost)))
+        return ArrayModel(cost=np.array(self.cost), a=a, row_lower=np.array(self.r_lo),
+                          row_upper=np.array(self.r_hi), col_lower=np.array(self.lo),
+                          col_upper=np.array(self.hi), integer=np.array(self.integer))
+
+
+def cap_of(n_people: int, s: RebalanceSettings) -> int | None:
+    """The cap on changed portfolios in a commune of ``n_people`` (None = no cap)."""
+    k = s.max_changed_per_commune
+    return None if k is None else min(int(k), n_people)
+
+
+class _Model:
+    """Stage 1 (``peaks`` None) or stage 2 model of one block, as arrays."""
+
+    def __init__(self, block: _Block, d: _Data, s: RebalanceSettings,
+                 peaks: dict[str, float] | None, start: dict | None = None,
+                 polish: bool = False):
+        self.stage = 1 if peaks is None else 2
+        stage2 = peaks is not None
+        a = _Arrays()
+        self.arrays = a
+        inf = math.inf
+        tau, mu = s.target_load, s.tiebreak_weight
         people = sorted({p for p, _, _ in block.pairs})
+        # a margin below the ceiling so that solver tolerances never tip anyone into "over"
+        ceiling = {p: max(s.load_ceiling - CEILING_MARGIN, d.load0[p]) for p in people}
+        movers_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for p, dest in block.movers:
+            movers_of[p].append((p, dest))
+        peak0 = {c: max([d.load0[p] for p in d.members.get(c, [])] or [0.0])
+                 for c in block.communes}
+        cap = {c: cap_of(len(d.members.get(c, [])), s) for c in block.communes}
+        changeable = {p for p in people if cap[d.home[p]] is not None and p not in d.fixed}
+        # the most a person may carry where they work: ceiling, and the peak held in stage 2
+        limit = {c: (peaks[c] + HOLD if stage2 else max(peak0[c], tau)) for c in block.communes}
+        prev_w = start["w"] if start else {}
+
+        # portfolio columns w[p, c, f]
+        self.w: dict[tuple[str, str, str], int] = {}
+        ub_of: dict[tuple[str, str, str], float] = {}
+        for k in block.pairs:
+            p, c, f = k
+            r = d.req[c, f]
+            at_home = d.home[p] == c
+            w_old = d.w0.get((p, f), 0.0) if at_home else 0.0
+            ub = r
+            if s.max_field_share < 1 and d.n_qualified.get((c, f), 0) > 1:
+                ub = max(w_old, s.max_field_share * r)
+            ub = min(ub, ceiling[p], max(limit[c], w_old))
+            if p in d.fixed:
+                ub = w_old
+            ub_of[k] = ub
+            lo = w_old if p in d.fixed else 0.0
+            x0 = prev_w.get(k, w_old)
+            self.w[k] = a.col(0.0, lo, ub, min(max(x0, lo), ub))
         by_cf: dict = defaultdict(list)
         by_pc: dict = defaultdict(list)
         by_p: dict = defaultdict(list)
-        for k, v in self.w.items():
-            by_cf[k[1], k[2]].append(v)
-            by_pc[k[0], k[1]].append(v)
-            by_p[k[0]].append(v)
-        for (c, f), vs in by_cf.items():
-            prob += pulp.lpSum(vs) == req[c, f], f"cover_{c}_{f}"
-        self.t = {c: pulp.LpVariable(f"t_{j}", lowBound=0) for j, c in enumerate(block.communes)}
-        for (p, c), vs in by_pc.items():
-            prob += pulp.lpSum(vs) <= self.t[c], f"peak_{p}_{c}"
-        # A person works in one commune: home unless moved (then nothing at home).
-        moves_of: dict = defaultdict(list)
-        for (p, c), mv in self.m.items():
-            moves_of[p].append(mv)
-            for f_var in by_pc[p, c]:
-                prob += f_var <= _ub(f_var) * mv
-        for p, mvs in moves_of.items():
-            prob += pulp.lpSum(mvs) <= 1, f"one_move_{p}"
-            for v in by_pc[p, home[p]]:
-                prob += v <= _ub(v) * (1 - pulp.lpSum(mvs))
-        arrivals: dict = defaultdict(list)
-        for (_p, c), mv in self.m.items():
-            arrivals[c].append(mv)
-        for c, mvs in arrivals.items():
-            if len(mvs) > s.max_arrivals_per_commune:
-                prob += pulp.lpSum(mvs) <= s.max_arrivals_per_commune, f"arrivals_{c}"
-        # Tie-break of stage 2 without a cap: |w - w0| on home work (changes nothing needlessly).
-        # With a cap the tie-break is the number of people changed (Σ z), which needs no d.
-        self.d = {}
-        capped = s.max_changed_per_commune is not None
-        if peaks is not None and not capped:
-            for (p, c, f), v in self.w.items():
-                if c != home[p]:
-                    continue
-                d = pulp.LpVariable(f"d_{len(self.d)}", lowBound=0)
-                prob += d >= v - w0.get((p, f), 0.0)
-                prob += d >= w0.get((p, f), 0.0) - v
-                self.d[p, f] = d
-        home_pairs: dict = defaultdict(list)
-        for (p, c, f), v in self.w.items():
-            if c == home[p]:
-                home_pairs[p].append((f, v))
-        self.z = {}
-        load_now: dict = defaultdict(float)
-        for (p, _f), w_old in w0.items():
-            load_now[p] += w_old
-        peak0 = {c: max([load_now[p] for p in people if home[p] == c] or [0.0])
-                 for c in block.communes}
-        if s.max_changed_per_commune is not None:
-            for j, p in enumerate(people):
-                z = pulp.LpVariable(f"z_{j}", cat=pulp.LpBinary)
-                self.z[p] = z
-                # Kept portfolio (z = 0) ⇔ w = w0. Written as w = w0·(1 − z) + v with
-                # 0 ≤ v ≤ R·z, and the work a changed person takes on bounded by the peak
-                # (nobody ends above today's commune peak: keeping everything is feasible).
-                c = home[p]
-                mine = home_pairs[p]
-                for f, v in mine:
-                    w_old = w0.get((p, f), 0.0)
-                    prob += v >= w_old * (1 - z)
-                    prob += v <= w_old * (1 - z) + req[c, f] * z
-                load0 = sum(w0.get((p, f), 0.0) for f, _ in mine)
-                cap_t = (peaks[c] if peaks is not None else peak0[c]) + 1e-5
-                prob += (pulp.lpSum(v for _, v in mine) - load0 * (1 - z) <= cap_t * z,
-                         f"take_{j}")
-                # Valid inequality that makes the LP relaxation useful: a person whose portfolio
-                # is kept keeps today's load, so the commune peak is at least that load.
-                if load0 > 0:
-                    prob += self.t[c] >= load0 * (1 - z), f"keep_{j}"
-                for mv in moves_of.get(p, []):
-                    prob += mv <= z
+        for k, j in self.w.items():
+            by_cf[k[1], k[2]].append(j)
+            by_pc[k[0], k[1]].append(k)
+            by_p[k[0]].append(k)
+        for (c, f), cols in by_cf.items():
+            a.row(cols, [1.0] * len(cols), d.req[c, f], d.req[c, f])
+
+        def load_start(p: str) -> float:
+            return sum(a.start[self.w[k]] for k in by_p[p])
+
+        # peaks t_c (stage 1) or the held peaks (stage 2)
+        self.t: dict[str, int] = {}
+        if not stage2:
             for c in block.communes:
-                members = [p for p in people if home[p] == c]
-                k = s.max_changed_per_commune
-                if len(members) > k:
-                    prob += pulp.lpSum(self.z[p] for p in members) <= k, f"cap_{c}"
-                    # Of the k + 1 most loaded people one at least keeps their portfolio, so
-                    # the peak is at least the (k + 1)-th largest load today (valid, and much
-                    # stronger than the LP relaxation of the keep inequalities).
-                    loads = sorted((load_now[p] for p in members), reverse=True)
-                    prob += self.t[c] >= loads[k] - 1e-7, f"kplus1_{c}"
-        if peaks is None:
-            prob += pulp.lpSum(self.t.values())
-            self.stage = 1
-        else:
-            for c, t in self.t.items():
-                prob += t <= peaks[c] + 1e-6, f"hold_peak_{c}"
-            self.e = {p: pulp.LpVariable(f"e_{j}", lowBound=0) for j, p in enumerate(people)}
+                floor = tau
+                members = d.members.get(c, [])
+                floor = max([floor] + [d.load0[p] for p in members if p in d.fixed])
+                k_c = cap[c]
+                if k_c is not None and k_c < len(members):
+                    # of the k + 1 most loaded people one at least keeps their portfolio
+                    floor = max(floor, sorted((d.load0[p] for p in members), reverse=True)[k_c])
+                top = max(peak0[c], floor)
+                self.t[c] = a.col(1.0, floor - TOL, top + TOL, top + TOL)
+        for (_p, c), ks in by_pc.items():
+            cols = [self.w[k] for k in ks]
+            if stage2:
+                if sum(ub_of[k] for k in ks) > limit[c]:
+                    a.row(cols, [1.0] * len(cols), -inf, limit[c])
+            elif sum(ub_of[k] for k in ks) > a.lo[self.t[c]]:  # else the row cannot bind
+                a.row(cols + [self.t[c]], [1.0] * len(cols) + [-1.0], -inf, 0.0)
+
+        # moves between communes
+        self.m: dict[tuple[str, str], int] = {}
+        prev_m = start["m"] if start else {}
+        for mv in block.movers:
+            self.m[mv] = a.col(s.move_cost if stage2 else 0.0, 0.0, 1.0, prev_m.get(mv, 0.0),
+                               integer=True)
+        arrivals: dict = defaultdict(list)
+        for (p, c), j in self.m.items():
+            arrivals[c].append(j)
+            for k in by_pc[p, c]:
+                a.row([self.w[k], j], [1.0, -ub_of[k]], -inf, 0.0)
+        for p, mvs in movers_of.items():
+            js = [self.m[mv] for mv in mvs]
+            a.row(js, [1.0] * len(js), -inf, 1.0)
+            for k in by_pc[p, d.home[p]]:
+                a.row([self.w[k]] + js, [1.0] + [ub_of[k]] * len(js), -inf, ub_of[k])
+        for js in arrivals.values():
+            if len(js) > s.max_arrivals_per_commune:
+                a.row(js, [1.0] * len(js), -inf, s.max_arrivals_per_commune)
+
+        # changed portfolios z_p and the cap
+        self.z: dict[str, int] = {}
+        prev_z = start["z"] if start else {}
+        for p in people:
+            if p not in changeable:
+                continue
+            c = d.home[p]
+            home_ks = by_pc[p, c]
+            l0 = d.load0[p]
+            changed_now = any(abs(a.start[self.w[k]] - d.w0.get((p, k[2]), 0.0)) > 1e-9
+                              for k in home_ks) or any(prev_m.get(mv, 0) > 0.5
+                                                       for mv in movers_of[p])
+            if stage2:
+                must = l0 > limit[c]  # today's load is above the peak held: must change
+            else:
+                # The commune's most loaded person: if they keep their portfolio the peak stays
+                # where it is, which the case z = 1 with w = w0 also gives — so z = 1 loses
+                # nothing (a free branching step, valid for the bound too).
+                must = (cap[c] is not None and cap[c] >= 1
+                        and l0 >= peak0[c] - 1e-12 and l0 > a.lo[self.t[c]] + TOL)
+            self.z[p] = a.col(mu if stage2 else 0.0, 1.0 if must else 0.0, 1.0,
+                              1.0 if (changed_now or must or prev_z.get(p, 0) > 0.5) else 0.0,
+                              integer=True)
+            zj = self.z[p]
+            for k in home_ks:
+                w_old = d.w0.get((p, k[2]), 0.0)
+                if w_old > 0:
+                    a.row([self.w[k], zj], [1.0, w_old], w_old, inf)
+                if ub_of[k] - w_old > 1e-9:
+                    a.row([self.w[k], zj], [1.0, -(ub_of[k] - w_old)], -inf, w_old)
+            top = min(ceiling[p], limit[c])
+            a.row([self.w[k] for k in home_ks] + [zj], [1.0] * len(home_ks) + [-(top - l0)],
+                  -inf, l0)
+            floor = a.lo[self.t[c]] if not stage2 else 0.0
+            if not stage2 and l0 > floor:
+                # a kept portfolio keeps today's load: t_c ≥ L0·(1 − z) + floor·z
+                a.row([self.t[c], zj], [1.0, l0 - floor], l0, inf)
+            for mv in movers_of[p]:
+                a.row([self.m[mv], zj], [1.0, -1.0], -inf, 0.0)
+        for c in block.communes:
+            k_c = cap[c]
+            js = [self.z[p] for p in d.members.get(c, []) if p in self.z]
+            if k_c is not None and len(js) > k_c:
+                a.row(js, [1.0] * len(js), -inf, float(k_c))
+        # the load ceiling, where the z link does not already impose it
+        for p in people:
+            if p in self.z and not movers_of[p]:
+                continue
+            ks = by_p[p]
+            if sum(ub_of[k] for k in ks) > ceiling[p] + TOL:
+                a.row([self.w[k] for k in ks], [1.0] * len(ks), -inf, ceiling[p])
+
+        if stage2:
+            # excess e_p ≥ L_p − τ, and |w − w0| at home as the tie-break
+            self.e: dict[str, int] = {}
             for p in people:
-                prob += self.e[p] >= pulp.lpSum(by_p[p]) - s.target_load
-            prob += (pulp.lpSum(self.e.values()) + s.tiebreak_weight * pulp.lpSum(self.d.values())
-                     + s.tiebreak_weight * pulp.lpSum(self.z.values())
-                     + s.move_cost * pulp.lpSum(self.m.values()))
-            self.stage = 2
+                ks = by_p[p]
+                if sum(ub_of[k] for k in ks) <= tau:
+                    continue
+                x0 = max(0.0, load_start(p) - tau)
+                self.e[p] = j = a.col(1.0, 0.0, inf, x0)
+                a.row([self.w[k] for k in ks] + [j], [1.0] * len(ks) + [-1.0], -inf, tau)
+                l0 = d.load0[p]
+                if p in self.z and l0 > tau:
+                    a.row([j, self.z[p]], [1.0, l0 - tau], l0 - tau, inf)  # e ≥ (L0−τ)(1−z)
+                if p in self.z and l0 < tau:
+                    # what a changed person takes on up to the target costs the whole z_p;
+                    # beyond it, it is excess: L ≤ L0 + (τ − L0)·z + e
+                    a.row([self.w[k] for k in ks] + [self.z[p], j],
+                          [1.0] * len(ks) + [-(tau - l0), -1.0], -inf, l0)
+            # |w − w0| at home: the tie-break of the LP without a cap; with a cap it is left to
+            # the polish (an LP with the changed people fixed), which keeps the MILP small
+            self.d: dict[tuple[str, str, str], int] = {}
+            if mu > 0 and (not self.z or polish):
+                for k, wj in self.w.items():
+                    p, c, f = k
+                    if c != d.home[p] or p in d.fixed:
+                        continue
+                    w_old = d.w0.get((p, f), 0.0)
+                    dj = a.col(mu, 0.0, inf, abs(a.start[wj] - w_old))
+                    self.d[k] = dj
+                    a.row([dj, wj], [1.0, -1.0], -w_old, inf)
+                    a.row([dj, wj], [1.0, 1.0], w_old, inf)
+        else:
+            self.e = {}
+            self.d = {}
+
+    def values(self, x: np.ndarray) -> dict:
+        return {"w": {k: float(x[j]) for k, j in self.w.items()},
+                "m": {k: float(x[j]) for k, j in self.m.items()},
+                "z": {k: float(x[j]) for k, j in self.z.items()},
+                "t": {c: float(x[j]) for c, j in self.t.items()}}
 
 
-def _ub(var: pulp.LpVariable) -> float:
-    return float(var.upBound)
+def _prepare(before: LoadState, req: dict[tuple[str, str], float]) -> _Data:
+    pf = before.portfolio
+    w0 = {(p, f): float(w) for p, f, w in zip(pf["staff_id"], pf["field"], pf["work_fte"],
+                                              strict=True)}
+    people = before.people
+    home = dict(zip(people["staff_id"], people["territory_id"], strict=True))
+    load0 = {p: float(v) for p, v in zip(people["staff_id"], people["load_ratio"],
+                                         strict=True)}
+    members: dict[str, list[str]] = defaultdict(list)
+    for p, c in home.items():
+        members[c].append(p)
+    elig = before.eligible
+    n_q = elig.groupby(["territory_id", "field"])["staff_id"].nunique()
+    n_qualified = {(c, f): int(n) for (c, f), n in n_q.items()}
+    shared: dict[str, bool] = defaultdict(bool)
+    for p, c, f in zip(elig["staff_id"], elig["territory_id"], elig["field"], strict=True):
+        if (c, f) in req and n_qualified[c, f] > 1:
+            shared[p] = True
+    fixed = {p for p in home if not shared[p]}
+    return _Data(req=req, n_qualified=n_qualified, w0=w0, load0=load0, home=home,
+                 members=dict(members), fixed=fixed)
 
 
 def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
             s: RebalanceSettings, internal_peaks: dict[str, float] | None) -> list[_Block]:
     elig = before.eligible
-    elig = elig[[(c, f) in req for c, f in zip(elig["territory_id"], elig["field"],
-                                                 strict=True)]]
     pairs_by_c: dict = defaultdict(list)
-    for p, c, f in elig.itertuples(index=False):
-        pairs_by_c[c].append((p, c, f))
+    for p, c, f in zip(elig["staff_id"], elig["territory_id"], elig["field"], strict=True):
+        if (c, f) in req:
+            pairs_by_c[c].append((p, c, f))
     communes = sorted(set(before.people["territory_id"]) | {c for c, _ in req})
     parent = {c: c for c in communes}
 
@@ -274,6 +486,7 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
         for c, f in cf.loc[cf["status"].isin(["over", "uncovered"]), ["territory_id",
                                                                        "field"]].to_numpy():
             short_fields[c].add(f)
+        staff_of = before.people.groupby("territory_id")["staff_id"].agg(list).to_dict()
         for dest in hot:
             lat, lon = terr.at[dest, "lat"], terr.at[dest, "lon"]
             for origin in communes:
@@ -283,11 +496,10 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
                                                                                      "lon"]))
                 if dist > s.max_move_km:
                     continue
-                staff_o = before.people.loc[before.people["territory_id"] == origin, "staff_id"]
                 linked = False
-                for p in staff_o:
+                for p in staff_of.get(origin, []):
                     fs = sorted(qual.get(p, set()) & active[dest])
-                    if p in spare and qual.get(p, set()) & short_fields[dest]:
+                    if p in spare and qual.get(p, set()) & short_fields[dest] and fs:
                         movers.append((p, dest))
                         extra_pairs.extend((p, dest, f) for f in fs)
                         linked = True
@@ -307,105 +519,177 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
     return blocks
 
 
-def _solve_one(block, req, w0, home, s, peaks):
-    model = _Model(block, req, w0, home, s, peaks)
-    res = solve(model.prob, solver=s.solver, time_limit=s.time_limit, gap_rel=s.gap_rel,
-                seed=s.seed)
-    if not res.is_ok:
+def _polish(block: _Block, d: _Data, s: RebalanceSettings, peaks: dict, found: dict
+            ) -> tuple[SolveResult, dict] | None:
+    """With the changed (and moved) people of the stage-2 answer fixed and its total excess
+    held, the smallest total change Σ|w − w0| (an LP)."""
+    model = _Model(block, d, s, peaks, found, polish=True)
+    a = model.arrays
+    excess = sum(max(0.0, sum(found["w"][k] for k in block.pairs if k[0] == p)
+                     - s.target_load) for p in model.e)
+    cols = list(model.e.values())
+    a.row(cols, [1.0] * len(cols), -math.inf, excess + 1e-9 * max(1.0, excess))
+    for p, j in model.z.items():
+        a.lo[j] = a.hi[j] = float(round(found["z"][p]))
+    for mv, j in model.m.items():
+        a.lo[j] = a.hi[j] = float(round(found["m"][mv]))
+    lp = a.model()
+    lp = ArrayModel(lp.cost, lp.a, lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper,
+                    np.zeros(lp.n_cols, dtype=bool))
+    res, x = solve_arrays(lp, solver=s.solver, time_limit=s.time_limit, gap_rel=s.gap_rel,
+                          seed=s.seed)
+    if not res.is_ok or x is None:
+        return None
+    return res, model.values(x)
+
+
+def _solve_one(block: _Block, d: _Data, s: RebalanceSettings, peaks: dict | None,
+               start: dict | None) -> tuple[SolveResult, dict]:
+    model = _Model(block, d, s, peaks, start)
+    arrays = model.arrays
+    res, x = solve_arrays(arrays.model(), solver=s.solver, time_limit=s.time_limit,
+                          gap_rel=s.gap_rel, seed=s.seed, start=np.array(arrays.start),
+                          small_mip=True)
+    if res.is_ok and x is not None and peaks is not None and model.z and \
+            s.tiebreak_weight > 0:
+        polished = _polish(block, d, s, peaks, model.values(x))
+        if polished is not None:
+            extra, values = polished
+            res = dataclasses.replace(res, seconds=round(res.seconds + extra.seconds, 6),
+                                      message=f"{res.message}; polished by an LP")
+            return res, values
+    if not res.is_ok or x is None:
         raise ModelError(Problem(
             file="workload model", column=",".join(block.communes[:3]),
             message=f"the rebalancing model of commune(s) {', '.join(block.communes[:3])} "
-            f"came back {res.status} ({res.message}) in stage {model.stage}",
-            fix="raise constants.workload.time_limit, loosen max_changed_per_commune, or "
-            "check the commune's staff and workload rows"))
-    return res, (
-        {k: max(0.0, v.value() or 0.0) for k, v in model.w.items()},
-        {k: round(v.value() or 0.0) for k, v in model.m.items()},
-        {c: float(t.value() or 0.0) for c, t in model.t.items()},
-    )
+            f"came back {res.status} ({res.message}) in stage {model.stage}; keeping every "
+            "portfolio is always feasible, so only a time limit can cause this",
+            fix="raise constants.workload.time_limit, or lower max_changed_per_commune"))
+    return res, model.values(x)
 
 
-def _solve_blocks(blocks, req, w0, home, s, peaks):
-    out = [_solve_one(b, req, w0, home, s, peaks) for b in blocks]
-    results = [r for r, _ in out]
-    values = {id(b): v for b, (_, v) in zip(blocks, out, strict=True)}
-    return results, values
+def _solve_blocks(blocks: list[_Block], d: _Data, s: RebalanceSettings,
+                  peaks: dict | None, starts: dict | None = None
+                  ) -> tuple[list[SolveResult], dict[int, dict]]:
+    """Solve the independent blocks, ``parallel_blocks`` at a time (HiGHS releases the
+    interpreter while it solves, so threads run blocks side by side). Each block is solved
+    alone and deterministically, so the answer does not depend on how many run at once."""
+
+    def one(i: int) -> tuple[SolveResult, dict]:
+        return _solve_one(blocks[i], d, s, peaks, None if starts is None else starts.get(i))
+
+    workers = s.parallel_blocks or (os.cpu_count() or 1)
+    if workers <= 1 or len(blocks) <= 1:
+        out = [one(i) for i in range(len(blocks))]
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+            out = list(pool.map(one, range(len(blocks))))
+    return [r for r, _ in out], {i: v for i, (_, v) in enumerate(out)}
+
+
+def check_settings(s: RebalanceSettings) -> None:
+    """Every out-of-range setting named with the scenario key that sets it."""
+    problems = []
+
+    def bad(key: str, message: str, fix: str) -> None:
+        problems.append(Problem(file="scenario", column=f"levers.workload.{key}",
+                                message=message, fix=fix))
+
+    if not s.target_load > 0:
+        bad("target_load", f"target load {s.target_load} is not positive", "e.g. target_load = 1.0")
+    if s.max_changed_per_commune is not None and s.max_changed_per_commune < 0:
+        bad("max_changed_per_commune", "cap is negative", "write 0 or more, or -1 for none")
+    if not s.load_ceiling > 0:
+        bad("load_ceiling", f"load ceiling {s.load_ceiling} is not positive",
+            "e.g. load_ceiling = 1.2 (the overload threshold)")
+    if not 0 < s.max_field_share <= 1:
+        bad("max_field_share", f"share {s.max_field_share} is not in (0, 1]",
+            "e.g. max_field_share = 1.0 (no limit)")
+    if problems:
+        raise ModelError(problems)
 
 
 def rebalance(before: LoadState, required: pd.DataFrame, settings: RebalanceSettings, *,
               over: float, under: float,
               territories: pd.DataFrame | None = None) -> RebalanceResult:
-    """Minimise every commune's peak load, then the total excess; report what stays short."""
+    """Minimise every commune's peak load above target, then the total excess, within the caps;
+    report what stays short."""
     s = settings
-    if not s.target_load > 0:
-        raise ModelError(Problem(file="scenario", column="levers.workload.target_load",
-                                 message=f"target load {s.target_load} is not positive",
-                                 fix="e.g. target_load = 1.0"))
-    if s.max_changed_per_commune is not None and s.max_changed_per_commune < 0:
-        raise ModelError(Problem(file="scenario", column="levers.workload.max_changed_per_commune",
-                                 message="cap is negative", fix="write 0 or more, or -1 for none"))
+    check_settings(s)
     rq = required.loc[required["required_fte"] > 0]
     req_all = {(c, f): float(r) for c, f, r in zip(rq["territory_id"], rq["field"],
                                                    rq["required_fte"], strict=True)}
-    covered = set(zip(before.eligible["territory_id"], before.eligible["field"], strict=True))
+    # A field counts as covered when someone qualified gives it time today (an explicit
+    # time-shares table may leave a qualified person at 0): then keeping every portfolio
+    # carries its work in full, and the model is feasible by construction.
+    cf = before.commune_field
+    carried = set(zip(cf.loc[cf["actual_fte"] > 0, "territory_id"],
+                      cf.loc[cf["actual_fte"] > 0, "field"], strict=True))
+    covered = carried & set(zip(before.eligible["territory_id"], before.eligible["field"],
+                                strict=True))
     req = {k: v for k, v in req_all.items() if k in covered}
-    pf = before.portfolio
-    w0 = {(p, f): float(w) for p, f, w in zip(pf["staff_id"], pf["field"], pf["work_fte"],
-                                              strict=True)}
-    home = dict(zip(before.people["staff_id"], before.people["territory_id"], strict=True))
+    d = _prepare(before, req)
 
     # Without moves every commune is its own block; with moves, first the internal optimum
     # (it decides which communes may receive people), then the linked blocks.
     internal = (s if s.max_arrivals_per_commune == 0
                 else dataclasses.replace(s, max_arrivals_per_commune=0))
     blocks = _blocks(before, req, None, internal, None)
-    r1, v1 = _solve_blocks(blocks, req, w0, home, internal, None)
-    peaks = {c: t for b in blocks for c, t in v1[id(b)][2].items()}
+    r1, v1 = _solve_blocks(blocks, d, internal, None)
+    peaks = {c: t for v in v1.values() for c, t in v["t"].items()}
     if s.max_arrivals_per_commune > 0:
         blocks = _blocks(before, req, territories, s, peaks)
-        r1, v1 = _solve_blocks(blocks, req, w0, home, s, None)
-        peaks = {c: t for b in blocks for c, t in v1[id(b)][2].items()}
-    r2, v2 = _solve_blocks(blocks, req, w0, home, s, peaks)
-    work = {k: w for b in blocks for k, w in v2[id(b)][0].items() if w > 1e-9}
-    moved = {k: 1 for b in blocks for k, m in v2[id(b)][1].items() if m}
-    return _assemble(before, required, work, moved, home, w0, s, over, under, territories,
+        r1, v1 = _solve_blocks(blocks, d, s, None)
+        peaks = {c: t for v in v1.values() for c, t in v["t"].items()}
+    r2, v2 = _solve_blocks(blocks, d, s, peaks, v1)
+    work = {k: w for v in v2.values() for k, w in v["w"].items() if w > 1e-9}
+    moved = {k for v in v2.values() for k, m in v["m"].items() if m > 0.5}
+    return _assemble(before, required, work, moved, d, s, over, under, territories,
                      _aggregate(r1, s.solver, s.seed), _aggregate(r2, s.solver, s.seed),
                      len(blocks), req_all, covered)
 
 
-def _assemble(before, required, work, moved, home, w0, s, over, under, territories, peak_res,
-              excess_res, n_blocks, req_all, covered) -> RebalanceResult:
+def _assemble(before: LoadState, required: pd.DataFrame, work: dict, moved: set, d: _Data,
+              s: RebalanceSettings, over: float, under: float,
+              territories: pd.DataFrame | None, peak_res: SolveResult, excess_res: SolveResult,
+              n_blocks: int, req_all: dict, covered: set) -> RebalanceResult:
+    home = d.home
     people = before.people.copy()
     dest = {p: c for (p, c) in moved}
     people["from_territory_id"] = people["territory_id"]
-    people["territory_id"] = people["staff_id"].map(lambda p: dest.get(p, home[p]))
-    rows = [(p, c, f, w) for (p, c, f), w in work.items()]
-    pf = pd.DataFrame(rows, columns=["staff_id", "territory_id", "field", "work_fte"])
+    people["territory_id"] = pd.Series([dest.get(p, home[p]) for p in people["staff_id"]],
+                                       index=people.index, dtype=str)
+    pf = frames.frame([(p, c, f, 0.0, w) for (p, c, f), w in work.items()], frames.PORTFOLIO)
     load = pf.groupby("staff_id")["work_fte"].sum()
-    pf["time_share"] = pf["work_fte"] / pf["staff_id"].map(load)
+    pf["time_share"] = (pf["work_fte"] / pf["staff_id"].map(load)).astype("float64")
     # People with no work at all keep their time shares (nothing to carry either way).
     idle = before.portfolio[~before.portfolio["staff_id"].isin(set(load.index))]
-    pf = pd.concat([pf, idle.assign(work_fte=0.0)[pf.columns]], ignore_index=True)
+    pf = frames.concat([pf, idle.assign(work_fte=0.0)], frames.PORTFOLIO)
     people["qualified"] = people["qualified_fields"].map(lambda v: v.split(";"))
     people = people.drop(columns=["qualified_fields", "n_qualified_fields", "n_fields_worked",
                                   "load_ratio", "status"])
     after = summarise(people, pf, required, before.eligible, before.n_unplaced, over, under)
 
     # What changed, person by person and field by field.
-    old = before.portfolio.set_index(["staff_id", "field"])[["work_fte", "time_share"]]
-    new = pf.set_index(["staff_id", "field"])[["work_fte", "time_share", "territory_id"]]
-    both = old.add_suffix("_before").join(new.rename(columns={
-        "work_fte": "work_fte_after", "time_share": "time_share_after"}), how="outer").fillna(
-        {"work_fte_before": 0.0, "time_share_before": 0.0, "work_fte_after": 0.0,
-         "time_share_after": 0.0}).reset_index()
-    both["territory_id"] = both["territory_id"].fillna(both["staff_id"].map(home))
-    changed_people = set(both.loc[(both["work_fte_after"] - both["work_fte_before"]).abs() > 1e-6,
-                                  "staff_id"]) | set(dest)
-    changes = both[both["staff_id"].isin(changed_people)].sort_values(["territory_id", "staff_id",
-                                                                       "field"])
-    changes = changes[["staff_id", "territory_id", "field", "work_fte_before", "work_fte_after",
-                       "time_share_before", "time_share_after"]].reset_index(drop=True)
-    changes.insert(2, "moved", changes["staff_id"].isin(set(dest)))
+    old = {(p, f): (w, t) for p, f, w, t in zip(
+        before.portfolio["staff_id"], before.portfolio["field"], before.portfolio["work_fte"],
+        before.portfolio["time_share"], strict=True)}
+    new = {(p, f): (w, t, c) for p, f, w, t, c in zip(
+        pf["staff_id"], pf["field"], pf["work_fte"], pf["time_share"], pf["territory_id"],
+        strict=True)}
+    keys = set(old) | set(new)
+    changed_people = {p for p, f in keys
+                      if abs(new.get((p, f), (0.0,))[0] - old.get((p, f), (0.0,))[0]) > 1e-6}
+    changed_people |= set(dest)
+    rows = []
+    for p, f in sorted(keys):
+        if p not in changed_people:
+            continue
+        wb, tb = old.get((p, f), (0.0, 0.0))
+        wa, ta, c = new.get((p, f), (0.0, 0.0, home[p]))
+        rows.append((p, c, p in dest, f, wb, wa, tb, ta))
+    changes = frames.frame(rows, frames.CHANGES).sort_values(
+        ["territory_id", "staff_id", "field"], kind="stable").reset_index(drop=True)
 
     mv_rows = []
     terr = territories.set_index("territory_id") if territories is not None else None
@@ -414,32 +698,36 @@ def _assemble(before, required, work, moved, home, w0, s, over, under, territori
         dist = (float(haversine_km(terr.at[o, "lat"], terr.at[o, "lon"], terr.at[c, "lat"],
                                    terr.at[c, "lon"])) if terr is not None else math.nan)
         mv_rows.append((p, o, c, round(dist, 2)))
-    moves = pd.DataFrame(mv_rows, columns=["staff_id", "from_territory_id", "to_territory_id",
-                                           "distance_km"])
+    moves = frames.frame(mv_rows, frames.MOVES)
 
     # Residual shortage: excess above target, attributed to fields by portfolio; plus uncovered.
     excess = (after.people.set_index("staff_id")["load_ratio"] - s.target_load).clip(lower=0)
     short = pf[pf["staff_id"].isin(set(excess.index[excess > 1e-9]))].copy()
     short["shortage_fte"] = (short["time_share"] * short["staff_id"].map(excess)
-                             / s.target_load)
+                             / s.target_load).astype("float64")
     short = short.groupby(["territory_id", "field"], as_index=False)["shortage_fte"].sum()
     short["reason"] = "overload_after_rebalance"
-    unc = [(c, f, r / s.target_load, "uncovered") for (c, f), r in req_all.items()
-           if (c, f) not in covered]
-    short = pd.concat([short, pd.DataFrame(unc, columns=short.columns)], ignore_index=True)
-    short = short[short["shortage_fte"] > 1e-9].sort_values(["territory_id", "field"])
+    unc = frames.frame([(c, f, r / s.target_load, "uncovered") for (c, f), r in req_all.items()
+                        if (c, f) not in covered], frames.SHORTAGE)
+    short = frames.concat([short, unc], frames.SHORTAGE)
+    short = short[short["shortage_fte"] > 1e-9].sort_values(["territory_id", "field"],
+                                                            kind="stable")
     short = short.reset_index(drop=True)
 
-    pb = before.people.groupby("territory_id")["load_ratio"].agg(["size", "max", "mean"])
-    pa = after.people.groupby("territory_id")["load_ratio"].agg(["max", "mean"])
-    per = pd.DataFrame({"n_people": pb["size"], "peak_before": pb["max"], "mean_before":
-                        pb["mean"]}).join(pa.rename(columns={"max": "peak_after",
-                                                             "mean": "mean_after"}), how="outer")
-    n_ch = pd.Series([home[p] for p in changed_people], dtype=object).value_counts()
-    per["n_changed"] = n_ch.reindex(per.index).fillna(0).astype(int)
+    communes = sorted(set(before.people["territory_id"]) | set(after.people["territory_id"]))
+    b_load = before.people.groupby("territory_id")["load_ratio"]
+    a_load = after.people.groupby("territory_id")["load_ratio"]
+    b_n, b_max, b_mean = b_load.size(), b_load.max(), b_load.mean()
+    a_max, a_mean = a_load.max(), a_load.mean()
+    n_ch: dict[str, int] = defaultdict(int)
+    for p in changed_people:
+        n_ch[home[p]] += 1
     sh = short.groupby("territory_id")["shortage_fte"].sum()
-    per["shortage_fte"] = sh.reindex(per.index).fillna(0.0)
-    per = per.rename_axis("territory_id").reset_index()
+    per = frames.frame([
+        (c, int(b_n.get(c, 0)), float(b_max.get(c, math.nan)), float(b_mean.get(c, math.nan)),
+         float(a_max.get(c, math.nan)), float(a_mean.get(c, math.nan)), n_ch.get(c, 0),
+         cap_of(int(b_n.get(c, 0)), s), float(sh.get(c, 0.0))) for c in communes],
+        frames.PER_COMMUNE)
     return RebalanceResult(before=before, after=after, changes=changes, moves=moves,
                            shortage=short, per_commune=per, peak=peak_res, excess=excess_res,
                            n_blocks=n_blocks)

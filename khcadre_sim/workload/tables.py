@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import frames
 from .api import WorkloadResult
+
+
+def _like(values: Any, index: pd.Index, dtype: Any) -> pd.Series:
+    """A column with a declared dtype (an empty table keeps it)."""
+    return pd.Series(list(values), index=index, dtype=dtype)
 
 
 def person_table(result: WorkloadResult) -> pd.DataFrame:
@@ -16,19 +22,21 @@ def person_table(result: WorkloadResult) -> pd.DataFrame:
     cols = ["staff_id", "position_id", "territory_id", "office", "post_field", "competency",
             "qualified_fields", "n_qualified_fields"]
     out = b[cols].copy()
-    out["n_fields_worked_before"] = b["n_fields_worked"].to_numpy()
-    out["load_ratio_before"] = b["load_ratio"].to_numpy()
-    out["status_before"] = b["status"].to_numpy()
+    out["competency"] = out["competency"].astype("float64")
+    out["n_qualified_fields"] = out["n_qualified_fields"].astype("int64")
+    out["n_fields_worked_before"] = b["n_fields_worked"].astype("int64").to_numpy()
+    out["load_ratio_before"] = b["load_ratio"].astype("float64").to_numpy()
+    out["status_before"] = _like(b["status"], out.index, str)
     reb = result.rebalanced
     if reb is not None:
-        a = reb.after.people.set_index("staff_id").loc[out["staff_id"]]
-        out["territory_id_after"] = a["territory_id"].to_numpy()
-        out["n_fields_worked_after"] = a["n_fields_worked"].to_numpy()
-        out["load_ratio_after"] = a["load_ratio"].to_numpy()
-        out["status_after"] = a["status"].to_numpy()
+        a = reb.after.people.set_index("staff_id").reindex(out["staff_id"])
+        out["territory_id_after"] = _like(a["territory_id"], out.index, str)
+        out["n_fields_worked_after"] = a["n_fields_worked"].astype("int64").to_numpy()
+        out["load_ratio_after"] = a["load_ratio"].astype("float64").to_numpy()
+        out["status_after"] = _like(a["status"], out.index, str)
         changed = set(reb.changes["staff_id"])
-        out["portfolio_changed"] = out["staff_id"].isin(changed)
-        out["moved"] = out["staff_id"].isin(set(reb.moves["staff_id"]))
+        out["portfolio_changed"] = out["staff_id"].isin(changed).astype(bool)
+        out["moved"] = out["staff_id"].isin(set(reb.moves["staff_id"])).astype(bool)
     return out.sort_values(["territory_id", "staff_id"]).reset_index(drop=True)
 
 
@@ -38,65 +46,75 @@ def commune_field_table(result: WorkloadResult, names: pd.Series | None = None) 
     out = b[["territory_id", "field", "annual_cases", "minutes_per_case", "required_fte",
              "n_people_qualified"]].copy()
     if names is not None:
-        out.insert(1, "name", out["territory_id"].map(names))
-    out["actual_fte_before"] = b["actual_fte"].to_numpy()
-    out["load_ratio_before"] = b["load_ratio"].to_numpy()
-    out["status_before"] = b["status"].to_numpy()
+        out.insert(1, "name", _like(out["territory_id"].map(names), out.index, str))
+    out["actual_fte_before"] = b["actual_fte"].astype("float64").to_numpy()
+    out["load_ratio_before"] = b["load_ratio"].astype("float64").to_numpy()
+    out["status_before"] = _like(b["status"], out.index, str)
     reb = result.rebalanced
     if reb is not None:
         a = reb.after.commune_field
-        out["actual_fte_after"] = a["actual_fte"].to_numpy()
-        out["load_ratio_after"] = a["load_ratio"].to_numpy()
-        out["status_after"] = a["status"].to_numpy()
+        out["actual_fte_after"] = a["actual_fte"].astype("float64").to_numpy()
+        out["load_ratio_after"] = a["load_ratio"].astype("float64").to_numpy()
+        out["status_after"] = _like(a["status"], out.index, str)
         sh = reb.shortage.set_index(["territory_id", "field"])
         key = pd.MultiIndex.from_frame(out[["territory_id", "field"]])
-        out["shortage_fte"] = sh["shortage_fte"].reindex(key).fillna(0.0).to_numpy()
-        out["shortage_reason"] = sh["reason"].reindex(key).fillna("").to_numpy()
+        out["shortage_fte"] = sh["shortage_fte"].reindex(key).fillna(0.0).astype(
+            "float64").to_numpy()
+        out["shortage_reason"] = _like(sh["reason"].reindex(key).fillna(""), out.index, str)
     return out.sort_values(["territory_id", "field"]).reset_index(drop=True)
 
 
 def office_table(result: WorkloadResult) -> pd.DataFrame:
     """Per commune and office: people, mean and peak load, how many over and under."""
     p = person_table(result)
+    whens = ("before", "after") if result.rebalanced is not None else ("before",)
+    schema = {k: v for k, v in frames.OFFICE_TABLE.items()
+              if not k.endswith("_after") or "after" in whens}
     rows = []
-    for (c, office), g in p.groupby(["territory_id", "office"]):
-        row = {"territory_id": c, "office": office, "n_people": len(g)}
-        for when in ("before", "after"):
-            col = f"load_ratio_{when}"
-            if col in g:
-                row[f"mean_load_{when}"] = g[col].mean()
-                row[f"peak_load_{when}"] = g[col].max()
-                row[f"n_over_{when}"] = int((g[f"status_{when}"] == "over").sum())
-                row[f"n_under_{when}"] = int((g[f"status_{when}"] == "under").sum())
-        rows.append(row)
-    return pd.DataFrame(rows)
+    for (c, office), g in p.groupby(["territory_id", "office"], sort=True):
+        row: list[Any] = [c, office, len(g)]
+        for when in whens:
+            load, status = g[f"load_ratio_{when}"], g[f"status_{when}"]
+            row += [load.mean(), load.max(), int((status == "over").sum()),
+                    int((status == "under").sum())]
+        rows.append(tuple(row))
+    return frames.frame(rows, schema)
 
 
 def moves_table(result: WorkloadResult) -> pd.DataFrame:
     """Every portfolio change (person × field) and every move between communes."""
     reb = result.rebalanced
-    cols = ["staff_id", "kind", "territory_id", "to_territory_id", "distance_km", "field",
-            "work_fte_before", "work_fte_after", "time_share_before", "time_share_after"]
     if reb is None or not len(reb.changes):
-        return pd.DataFrame(columns=cols)
-    ch = reb.changes.copy()
-    mv = reb.moves.set_index("staff_id")
-    home = result.before.people.set_index("staff_id")["territory_id"]
-    ch["kind"] = np.where(ch["moved"], "move", "portfolio")
-    ch["to_territory_id"] = ch["staff_id"].map(mv["to_territory_id"]) if len(mv) else pd.NA
-    ch["distance_km"] = ch["staff_id"].map(mv["distance_km"]) if len(mv) else np.nan
-    ch["territory_id"] = ch["staff_id"].map(home)
-    ch = ch[(ch["work_fte_before"] > 1e-9) | (ch["work_fte_after"] > 1e-9)]
-    return ch[cols].sort_values(["territory_id", "staff_id", "field"]).reset_index(drop=True)
+        return frames.frame([], frames.MOVES_TABLE)
+    ch = reb.changes
+    dest = dict(zip(reb.moves["staff_id"], reb.moves["to_territory_id"], strict=True))
+    dist = dict(zip(reb.moves["staff_id"], reb.moves["distance_km"], strict=True))
+    home = dict(zip(result.before.people["staff_id"], result.before.people["territory_id"],
+                    strict=True))
+    rows = [(p, "move" if moved else "portfolio", home[p], dest.get(p), dist.get(p, np.nan), f,
+             wb, wa, tb, ta)
+            for p, moved, f, wb, wa, tb, ta in zip(
+                ch["staff_id"], ch["moved"], ch["field"], ch["work_fte_before"],
+                ch["work_fte_after"], ch["time_share_before"], ch["time_share_after"],
+                strict=True)
+            if wb > 1e-9 or wa > 1e-9]
+    out = frames.frame(rows, frames.MOVES_TABLE)
+    return out.sort_values(["territory_id", "staff_id", "field"], kind="stable").reset_index(
+        drop=True)
 
 
 def capability_pattern(state_people: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
-    """"Capable people carry the load": by competency quintile, fields covered and load."""
-    p = state_people.copy()
+    """"Capable people carry the load": by competency quintile, fields covered and load.
+
+    With fewer people than ``bins`` there is one band per person (none without people)."""
+    p = state_people.loc[state_people["competency"].notna()].copy()
+    bins = min(bins, len(p))
+    if bins == 0:
+        return frames.frame([], frames.CAPABILITY)
     p["competency_band"] = pd.qcut(p["competency"].rank(method="first"), bins,
                                    labels=[f"Q{i + 1}" for i in range(bins)])
     g = p.groupby("competency_band", observed=True)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "competency_mean": g["competency"].mean(),
         "n_people": g.size(),
         "fields_qualified_mean": g["n_qualified_fields"].mean(),
@@ -104,6 +122,8 @@ def capability_pattern(state_people: pd.DataFrame, bins: int = 5) -> pd.DataFram
         "load_mean": g["load_ratio"].mean(),
         "share_over": g["status"].apply(lambda s: float((s == "over").mean())),
     }).reset_index()
+    return frames.typed(out.assign(competency_band=out["competency_band"].astype(str)),
+                        frames.CAPABILITY)
 
 
 def _r(x: float | None, nd: int = 4) -> float | None:
@@ -129,6 +149,8 @@ def summary(result: WorkloadResult) -> dict[str, Any]:
             "cases_multiplier": s.cases_multiplier, "minutes_multiplier": s.minutes_multiplier,
             "target_load": s.rebalance.target_load,
             "max_changed_per_commune": s.rebalance.max_changed_per_commune,
+            "load_ceiling": s.rebalance.load_ceiling,
+            "max_field_share": s.rebalance.max_field_share,
             "max_arrivals_per_commune": s.rebalance.max_arrivals_per_commune,
             "max_move_km": s.rebalance.max_move_km,
         },
