@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import cache
 
@@ -91,3 +92,20 @@ def translator(vocabulary: dict[str, tuple[str, str]]) -> Callable[..., str]:
         return label(key, lang)
 
     return translate
+
+
+def literal_text(function: Callable) -> Callable:
+    """Decorate a figure function so that every text it draws is shown literally.
+
+    Names come from users' tables: a unit called "Xã $A$" must print a dollar sign, not start
+    matplotlib's mathematical notation (which renders it in italics, or raises on "$\\frac{$").
+    Texts keep the setting they were created with, so every text made inside the function —
+    titles, labels, legends, annotations, tick labels set from names — is plain text.
+    """
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):  # noqa: ANN202
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return function(*args, **kwargs)
+    return wrapper

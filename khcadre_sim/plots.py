@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .io import Province
-from .labels import label
+from .labels import label, literal_text
 
 __all__ = ["gap_distribution", "label", "province_map", "review_by_area_class",
            "staffing_by_commune"]
@@ -37,6 +37,7 @@ def population_marker_sizes(population: pd.Series) -> pd.Series:
     return (20 + 180 * population / largest).fillna(UNKNOWN_POPULATION_SIZE)
 
 
+@literal_text
 def province_map(province: Province, lang: str = "vi", values: pd.Series | None = None,
                  value_label: str = "") -> Figure:
     """Units at their centroids, coloured by area class, sized by population.
@@ -91,6 +92,7 @@ def province_map(province: Province, lang: str = "vi", values: pd.Series | None 
     return fig
 
 
+@literal_text
 def staffing_by_commune(province: Province, lang: str = "vi") -> Figure:
     """Posts per unit split into filled and vacant, with unplaced people beside them."""
     held = set(province.staff["position_id"].dropna())
@@ -112,6 +114,7 @@ def staffing_by_commune(province: Province, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def review_by_area_class(result: ReviewResult, lang: str = "vi") -> Figure:
     """Share meeting the standard and mean gap per competency group, by area class."""
     s = result.by_area_class.set_index("area_class").reindex(
@@ -134,6 +137,7 @@ def review_by_area_class(result: ReviewResult, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def gap_distribution(result: ReviewResult, lang: str = "vi") -> Figure:
     """Histogram of the positive gaps per competency group (people below the minimum only)."""
     fig, ax = plt.subplots(figsize=(7, 3.5))

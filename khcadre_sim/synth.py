@@ -159,7 +159,8 @@ def _neighbours(territories: pd.DataFrame, k: int = 6) -> dict[str, list[str]]:
     lat, lon = territories["lat"].to_numpy(), territories["lon"].to_numpy()
     dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     ids = territories["territory_id"].to_numpy()
-    return {ids[i]: list(ids[np.argsort(dist[i])[1:k + 1]]) for i in range(len(ids))}
+    # a unit alone in its province is its own neighbour (nobody else to come from)
+    return {ids[i]: list(ids[np.argsort(dist[i])[1:k + 1]]) or [ids[i]] for i in range(len(ids))}
 
 
 def synth_staff(territories: pd.DataFrame, positions: pd.DataFrame, rng: np.random.Generator,

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..labels import LANGS, translator
+from ..labels import LANGS, literal_text, translator
 from ..report import set_cell
 from .budget import MONEY, BudgetResult
 from .chain import EXIT_MEASURES
@@ -230,6 +230,7 @@ def _bn(x) -> np.ndarray:
     return np.asarray(x, dtype=float) / 1e9
 
 
+@literal_text
 def plot_cost_by_year(results: dict[str, BudgetResult], lang: str = "vi",
                       measure: str = "net_cost") -> Figure:
     """Net cost by year with the P5–P95 band, one line per design, and each design's ceiling."""
@@ -252,6 +253,7 @@ def plot_cost_by_year(results: dict[str, BudgetResult], lang: str = "vi",
     return fig
 
 
+@literal_text
 def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
     """Total net cost 2026–2030 and places granted against the commune cap share."""
     tot = curve.groupby("commune_cap_share").agg(expected=("expected", "sum"),
@@ -275,6 +277,7 @@ def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "vi",
                       answer_scale: float | None = None) -> Figure:
     """Worst year's P95 and expected net cost against the factor on the monthly (or one-off)
@@ -299,6 +302,7 @@ def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "v
     return fig
 
 
+@literal_text
 def plot_refunds(result: BudgetResult, lang: str = "vi") -> Figure:
     """Gross outlay, refunds recovered (shown separately, as income) and net cost by year."""
     d = result.by_year[result.by_year["programme"] == "all"].pivot(
@@ -319,6 +323,7 @@ def plot_refunds(result: BudgetResult, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def plot_sensitivity(table: pd.DataFrame, lang: str = "vi") -> Figure:
     """Tornado: total net cost 2026–2030 with each rate at its low and high value."""
     t = table.iloc[::-1]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..labels import label, translator
+from ..labels import label, literal_text, translator
 from . import PlacementResult, manager_diversity, manager_floors
 
 _T: dict[str, tuple[str, str]] = {
@@ -49,6 +49,7 @@ OFFSHORE_LON = 110.5  # Trường Sa, ~400 km offshore, is left off the map
 _t = translator(_T)
 
 
+@literal_text
 def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "vi") -> Figure:
     """Communes at their centroids; a line for each origin → destination flow of moved people
     (width by count), planning-pool rotations to hard areas in red."""
@@ -85,6 +86,7 @@ def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "v
     return fig
 
 
+@literal_text
 def surplus_and_vacancies(result: PlacementResult, by: str = "field", lang: str = "vi"
                           ) -> Figure:
     """Surplus people (by their first qualified field or their commune's area class) beside
@@ -119,6 +121,7 @@ def surplus_and_vacancies(result: PlacementResult, by: str = "field", lang: str 
     return fig
 
 
+@literal_text
 def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure:
     """Province-wide shares of young, female and ethnic-minority managers, before and after,
     with the scenario's province-wide floors (today's share + the group's rise in mode
@@ -152,6 +155,7 @@ def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure
     return fig
 
 
+@literal_text
 def rule_prices_chart(prices: dict[str, dict], lang: str = "vi") -> Figure:
     """Objective points lost by switching each rule on."""
     items = [(k, v["price"]) for k, v in prices.items() if v.get("price") is not None]

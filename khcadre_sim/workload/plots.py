@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from ..labels import label, translator
+from ..labels import label, literal_text, translator
 from .api import WorkloadResult
 from .tables import capability_pattern
 
@@ -50,6 +50,7 @@ def _grid(cf: pd.DataFrame, col: str) -> pd.DataFrame:
     return g[~g.index.duplicated()].unstack("field")
 
 
+@literal_text
 def load_heatgrid(result: WorkloadResult, lang: str = "vi", cap: float = 3.0) -> Figure:
     """Heat-grid of the field load ratio, commune × field, before and after (capped at ``cap``)."""
     panels = [("before", result.before.commune_field)]
@@ -82,6 +83,7 @@ def load_heatgrid(result: WorkloadResult, lang: str = "vi", cap: float = 3.0) ->
     return fig
 
 
+@literal_text
 def load_vs_competency(result: WorkloadResult, lang: str = "vi") -> Figure:
     """Personal load and fields covered against competency (before rebalancing), by quintile."""
     p = result.before.people
@@ -109,6 +111,7 @@ def load_vs_competency(result: WorkloadResult, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def load_distribution(result: WorkloadResult, lang: str = "vi") -> Figure:
     """Histogram of personal load before and after, with the thresholds."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -128,6 +131,7 @@ def load_distribution(result: WorkloadResult, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def top_people(result: WorkloadResult, lang: str = "vi", n: int = 20) -> Figure:
     """The ``n`` people carrying the most before rebalancing, and their load after."""
     b = result.before.people.nlargest(n, "load_ratio")
@@ -147,6 +151,7 @@ def top_people(result: WorkloadResult, lang: str = "vi", n: int = 20) -> Figure:
     return fig
 
 
+@literal_text
 def changes_by_commune(result: WorkloadResult, lang: str = "vi") -> Figure:
     """People with a changed portfolio per commune, beside the commune's peak before/after."""
     per = result.rebalanced.per_commune.sort_values("peak_before", ascending=False)
@@ -166,6 +171,7 @@ def changes_by_commune(result: WorkloadResult, lang: str = "vi") -> Figure:
     return fig
 
 
+@literal_text
 def residual_shortage(result: WorkloadResult, lang: str = "vi") -> Figure:
     """FTE still short after rebalancing, by field, split by reason."""
     sh = result.rebalanced.shortage
