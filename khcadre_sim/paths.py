@@ -10,4 +10,5 @@ FIELDS = DATA / "fields.csv"
 AREA_CLASS_PRIORITIES = DATA / "area_class_priorities.csv"
 SCENARIOS = ROOT / "scenarios"
 DEFAULT_SCENARIO = SCENARIOS / "base.toml"
-CONTRACT = Path(__file__).resolve().parent / "contract.toml"
+PACKAGE = Path(__file__).resolve().parent
+CONTRACT = PACKAGE / "contract.toml"

@@ -53,5 +53,5 @@ def test_bad_scenario_exits_2_and_keeps_old_results(tmp_path: Path, capsys):
     bad.write_text('[levers.review]\nmajor_gap_points = -3\n', encoding="utf-8")
     assert main(["review", "--scenario", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"{bad}, column 'levers.review.major_gap_points': value -3 is out of range" in err
+    assert f"{bad}, column 'levers.review.major_gap_points': -3 is out of range" in err
     assert (out / "summary.json").read_bytes() == before

@@ -530,7 +530,9 @@ def test_old_attrition_key_says_how_to_split_it():
 
 
 def test_unknown_rate_range_is_named():
-    assert _design().ranges == {"quit_monthly": (0.001, 0.006)}
+    ranges = _design().ranges  # the key table's ranges, and the one the caller gave
+    assert ranges["quit_monthly"] == (0.001, 0.006)
+    assert ranges["acceptance_recruit"] == (0.5, 0.9)
     with pytest.raises(ScenarioError, match="not an uncertain rate"):
         _design({"ranges": {"quit_monthyl": [0.1, 0.2]}})
     with pytest.raises(ScenarioError, match="add up to more than 1"):
@@ -601,10 +603,10 @@ def test_override_file_is_named_in_the_error(tmp_path: Path):
     base = (Path(inc.__file__).parents[2] / "scenarios" / "base.toml").as_posix()
     f.write_text(f'extends = "{base}"\n[levers.incentives]\ncommune_cap_share = 2.0\n',
                  encoding="utf-8")
-    scenario = load_scenario(f)
-    with pytest.raises(ScenarioError) as err:
-        design_from_scenario(scenario)
+    with pytest.raises(ScenarioError) as err:  # the key table catches it on loading
+        load_scenario(f)
     assert err.value.problems[0].file == str(f)
+    assert err.value.problems[0].column == "levers.incentives.commune_cap_share"
 
 
 # ------------------------------------------------------------------ outputs

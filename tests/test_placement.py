@@ -272,9 +272,12 @@ def test_bad_scenario_values_are_named(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
         settings_from_scenario(load_scenario(path))
-    text = str(err.value)
-    assert "female_share" in text and "outside 0–1" in text and "unknown scope 'district'" in text
-    assert "unknown mode 'floor'" in text and "female_delta: rise -0.02 is outside" in text
+    columns = {p.column: p.message for p in err.value.problems}
+    assert columns["levers.placement.manager_floors.female_share"] == "1.5 is out of range"
+    assert "not one of the choices" in columns["levers.placement.manager_floors.scope"]
+    assert "not one of the choices" in columns["levers.placement.manager_floors.mode"]
+    assert columns["levers.placement.manager_floors.female_delta"] == "-0.02 is out of range"
+    assert all(p.file == str(path) for p in err.value.problems)
 
 
 def test_unknown_solver_is_refused(province, base_settings):

@@ -2,6 +2,7 @@
 
 import re
 
+from khcadre_sim.keys import markdown as keys_markdown
 from khcadre_sim.paths import ROOT
 from khcadre_sim.schema import contract_markdown
 
@@ -22,3 +23,10 @@ def test_ci_runs_the_readme_test_command():
     assert "khcadre run" in run_command
     assert "pytest --nbval" in test_command and "--nbval-lax" not in test_command
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_scenario_key_table_matches_the_key_table():
+    block = re.search(r"<!-- keys:start -->\n(.*?)\n<!-- keys:end -->", README, re.S)
+    assert block is not None
+    assert block.group(1).strip() == keys_markdown().strip(), (
+        "README scenario keys are stale: regenerate with python -m khcadre_sim.keys")

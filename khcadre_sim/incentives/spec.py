@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import Problem, ScenarioError
+from ..keys import uncertainties as uncertain_keys
 
 KINDS = ("recruit", "existing")
 UNITS = ("vnd", "base_salary")
@@ -434,7 +435,11 @@ def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Desi
                 "write ceiling_vnd_per_year = 25_000_000_000")
     kinds = sorted({q.kind for q in progs if q is not None and q.kind in KINDS}) or list(KINDS)
     rates = {k: _rates(unc, k, chk) for k in kinds}
-    ranges: dict[str, tuple[float, float]] = {}
+    # plausible ranges of the uncertain rates: the key table's, unless a caller passes its own
+    prefix = "uncertainties.incentives."
+    ranges: dict[str, tuple[float, float]] = {
+        name[len(prefix):]: key.range for name, key in uncertain_keys().items()
+        if name.startswith(prefix) and name[len(prefix):] in rate_names}
     for key, val in (unc.get("ranges") or {}).items():
         if key not in rate_names:
             chk.add(f"uncertainties.incentives.ranges.{key}", "not an uncertain rate",
