@@ -56,7 +56,7 @@ def main() -> None:
     full = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        result = inc.run(inputs, draws=args.draws)
+        result = inc.simulate(inputs, draws=args.draws)
         full.append(time.perf_counter() - t0)
 
     # 2. the same chain, without the table work: exact + draws for every programme

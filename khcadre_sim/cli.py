@@ -10,37 +10,24 @@ whole or not at all, and never over a folder khcadre did not write.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import shlex
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 from . import __version__
 from .argtypes import scale_factor, whole_number
+from .capability import REGISTRY, Capability
 from .errors import KhcadreError
-from .io import load_area_class_priorities, load_province, write_province
-from .outputs import output_dir
+from .outputs import check_target, output_dir
 from .paths import BUNDLED_PROVINCE, DEFAULT_SCENARIO
-from .report import write_index, write_json, write_review
-from .review import ReviewSettings, review
-from .scenario import load_scenario
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3  # the rules cannot all be met; summary.json explains why
 INFEASIBLE = ("infeasible",)
-
-# (subcommand, module, results sub-folder, heading) of each optimisation/projection capability.
-CAPABILITIES = (
-    ("place", "khcadre_sim.placement", "placement", "Placement / Bố trí cán bộ"),
-    ("workload", "khcadre_sim.workload", "workload", "Workload / Khối lượng công việc"),
-    ("incentives", "khcadre_sim.incentives", "incentives",
-     "Incentive budget / Kinh phí thu hút nhân tài"),
-)
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line as one line and exit code 2."""
@@ -52,15 +39,6 @@ class _Parser(argparse.ArgumentParser):
 
 # ------------------------------------------------------------------------------- helpers
 
-def _capability(module_name: str) -> ModuleType:
-    """The capability module; a missing one is an installation error, not a silent skip."""
-    module = importlib.import_module(module_name)
-    for name in ("write_outputs", "add_arguments"):
-        if not hasattr(module, name):
-            raise ImportError(f"{module_name} lacks {name}()")
-    return module
-
-
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--data", type=Path, default=None,
                         help="province folder (territories, positions, staff, workload as CSV "
@@ -69,6 +47,13 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
                         help="scenario TOML file; default: scenarios/base.toml")
     if out:
         _add_out(parser)
+    _add_lang(parser)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="language of figures, tables' labels and headlines "
+                             "(vi = Tiếng Việt, default; en = English)")
 
 
 def _add_out(parser: argparse.ArgumentParser) -> None:
@@ -90,21 +75,28 @@ def _protected(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return out
 
 
-def _writing(args: argparse.Namespace):  # noqa: ANN202 - a context manager
-    return output_dir(args.out, command=args.command_line, protect=_protected(args),
-                      force=args.force)
-
-
 def _meta(province, scenario) -> dict:
     return {"data": province.source, "synthetic_staff_data": province.synthetic,
             "scenario": scenario.name, "scenario_files": scenario.files, "seed": scenario.seed,
             "khcadre_version": __version__}
 
 
+def _target(args: argparse.Namespace) -> None:
+    """Refuse a forbidden --out before any work (it is checked again before writing)."""
+    check_target(args.out, _protected(args), args.force)
+
+
+def _writing(args: argparse.Namespace):  # noqa: ANN202 - a context manager
+    return output_dir(args.out, command=args.command_line, protect=_protected(args),
+                      force=args.force)
+
+
 def _load(args: argparse.Namespace) -> tuple:
     """The province and the scenario of a command, with what reading accepted (``note:``) and
     what the rules forbid but the contract cannot (``warning:``) printed on stderr."""
     from .checks import check_province
+    from .io import load_province
+    from .scenario import load_scenario
 
     province, scenario = load_province(args.data), load_scenario(args.scenario)
     for kind, problems in (("note", province.notes),
@@ -128,8 +120,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
+    from .io import write_province
     from .synth import generate_province
 
+    _target(args)
     province = generate_province(seed=args.seed, scale=args.scale)
     with _writing(args) as tmp:
         write_province(province, tmp)
@@ -145,67 +139,28 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_review(province, scenario, out_dir: Path) -> dict:
-    result = review(province, ReviewSettings.from_scenario(scenario),
-                    load_area_class_priorities())
-    return write_review(result, out_dir, _meta(province, scenario), province)
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    province, scenario = _load(args)
-    with _writing(args) as tmp:
-        summary = _run_review(province, scenario, tmp)
-    for line in summary["headline"]:
-        print(line)
-    print(f"wrote {args.out}")
-    return 0
-
-
 def _infeasible(summary: dict) -> bool:
-    return summary.get("status") in INFEASIBLE
+    return summary.get("status") == "infeasible"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: every capability on one scenario, one results folder with an index.
-
-    A step whose rules cannot all be met does not stop the others: its explained answer is
-    written with the rest, and the command exits 3 naming the step."""
-    province, scenario = _load(args)
-    sections = []
-    with _writing(args) as tmp:
-        (tmp / "review").mkdir()
-        sections.append(("review", "Competency review / Rà soát khung năng lực",
-                         _run_review(province, scenario, tmp / "review")))
-        for _, module_name, folder, heading in CAPABILITIES:
-            module = _capability(module_name)
-            defaults = _Parser(add_help=False)
-            module.add_arguments(defaults)
-            (tmp / folder).mkdir()
-            summary = module.write_outputs(province, scenario, tmp / folder,
-                                           defaults.parse_args([]))
-            # the index links what is really in the folder
-            summary["files"] = sorted(p.name for p in (tmp / folder).iterdir() if p.is_file())
-            sections.append((folder, heading, summary))
-        meta = _meta(province, scenario)
-        write_json({**meta, "sections": {f: s for f, _, s in sections}}, tmp / "summary.json")
-        write_index(tmp, "khcadre — Khánh Hòa 2026–2030", meta, sections)
-    for folder, _heading, summary in sections:
-        print(f"[{folder}] " + "; ".join(summary.get("headline", [])))
-    print(f"wrote {args.out} (open {args.out}/index.html)")
-    failed = [(folder, s) for folder, _, s in sections if _infeasible(s)]
-    for folder, summary in failed:
-        for line in summary.get("explanation", []) or [f"{folder}: {summary.get('status')}"]:
-            print(f"infeasible: {folder}: {line}", file=sys.stderr)
-    return EXIT_INFEASIBLE if failed else 0
+def _analyse(cap: Capability, province: Any, scenario: Any, options: dict) -> Any:
+    return cap.api().run(province, scenario, **options)
 
 
-def _capability_command(module_name: str) -> Callable[[argparse.Namespace], int]:
+def _write(cap: Capability, result: Any, folder: Path, lang: str, meta: dict) -> dict:
+    from .report import write_result
+
+    return write_result(result, folder, lang, meta, getattr(cap.cli(), "extras", None))
+
+
+def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
-        module = _capability(module_name)
+        _target(args)
         province, scenario = _load(args)
+        result = _analyse(cap, province, scenario, cap.cli().options(args))
         with _writing(args) as tmp:
-            summary = module.write_outputs(province, scenario, tmp, args)
-        for line in summary.get("headline", []):
+            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario))
+        for line in result.headline(args.lang):
             print(line)
         print(f"wrote {args.out}")
         if _infeasible(summary):
@@ -215,6 +170,43 @@ def _capability_command(module_name: str) -> Callable[[argparse.Namespace], int]
             return EXIT_INFEASIBLE
         return 0
     return command
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: every capability on one scenario, one results folder with an index.
+
+    A step whose rules cannot all be met does not stop the others: its explained answer is
+    written with the rest, and the command exits 3 naming the step."""
+    from .report import write_index, write_json
+
+    _target(args)
+    province, scenario = _load(args)
+    meta = _meta(province, scenario)
+    results = []
+    for cap in REGISTRY:
+        defaults = _Parser(add_help=False)
+        _add_lang(defaults)
+        cap.cli().add_arguments(defaults)
+        results.append((cap, _analyse(cap, province, scenario,
+                                      cap.cli().options(defaults.parse_args([])))))
+    sections = []
+    with _writing(args) as tmp:
+        for cap, result in results:
+            (tmp / cap.name).mkdir()
+            summary = _write(cap, result, tmp / cap.name, args.lang, meta)
+            sections.append((cap.name, f"{cap.title('en')} / {cap.title('vi')}", summary,
+                             result.headline(args.lang)))
+        write_json({**meta, "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
+        write_index(tmp, "khcadre — Khánh Hòa 2026–2030", meta,
+                    [(f, h, {**s, "headline": lines}) for f, h, s, lines in sections])
+    for folder, _heading, _summary, lines in sections:
+        print(f"[{folder}] " + "; ".join(lines))
+    print(f"wrote {args.out} (open {args.out}/index.html)")
+    failed = [(folder, s) for folder, _, s, _ in sections if _infeasible(s)]
+    for folder, summary in failed:
+        for line in summary.get("explanation", []) or [f"{folder}: {summary.get('status')}"]:
+            print(f"infeasible: {folder}: {line}", file=sys.stderr)
+    return EXIT_INFEASIBLE if failed else 0
 
 
 def cmd_contract(args: argparse.Namespace) -> int:
@@ -242,22 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("validate", help="check a province folder against the data contract")
+    p = sub.add_parser("validate", help="check a province folder (and a scenario) against the "
+                       "data contract and the scenario keys")
     _add_common(p, out=False)
     p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("review", help="competency framework review (§II.1)")
-    _add_common(p)
-    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("contract", help="print the data contract as Markdown")
     p.set_defaults(func=cmd_contract)
 
-    for name, module_name, _, heading in CAPABILITIES:
-        p = sub.add_parser(name, help=heading)
+    for cap in REGISTRY:
+        p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
         _add_common(p)
-        _capability(module_name).add_arguments(p)
-        p.set_defaults(func=_capability_command(module_name))
+        cap.cli().add_arguments(p)
+        p.set_defaults(func=_capability_command(cap))
     return parser
 
 

@@ -927,6 +927,47 @@ def load_province(data_dir: str | Path | None = None) -> Province:
     return Province(**typed, source=str(data_dir), metadata=metadata, notes=notes, files=files)
 
 
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    return str(value)
+
+
+def province_from_frames(tables: dict[str, pd.DataFrame], source: str = "tables",
+                         metadata: dict | None = None) -> Province:
+    """A validated :class:`Province` from four DataFrames with the contract's column names —
+    the same checks and types as :func:`load_province` (for code, tests and notebooks that
+    build a province rather than read one). Rows are numbered from 2, as in a file."""
+    problems: list[Problem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    files = {name: f"{name} ({source})" for name in contract()}
+    for name, spec in contract().items():
+        if name not in tables:
+            problems.append(Problem(file=files[name], message="table not given",
+                                    fix=f"pass a '{name}' DataFrame"))
+            continue
+        frame = tables[name]
+        missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
+        problems += [Problem(file=files[name], row=1, column=c, message="required column is "
+                             "missing", fix=f"add a column '{c}'") for c in missing]
+        if missing:
+            continue
+        text = pd.DataFrame({c: [unicodedata.normalize("NFC", _text(v)).strip()
+                                 for v in frame[c]] for c in frame.columns},
+                            index=pd.RangeIndex(2, 2 + len(frame)), dtype=object)
+        raw = RawTable(frame=text, file=files[name], header_row=1, numbers="point")
+        typed[name], table_problems, _ = validate_table(raw, spec)
+        problems += table_problems
+    if not problems:
+        problems += _check_references(typed, files)
+    if problems:
+        raise DataValidationError(problems)
+    return Province(**{n: f.reset_index(drop=True) for n, f in typed.items()}, source=source,
+                    metadata=dict(metadata or {}), files=files)
+
+
 def write_province(province: Province, out_dir: Path) -> None:
     """Write the four tables as UTF-8 CSV (and dataset.json) with stable formatting."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,8 @@ part of the key. Items of a list of tables (the incentive programmes) are declar
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -284,6 +286,58 @@ def _check_item(table: str, i: int, item: dict[str, Any], origin) -> list[Proble
                                     message=f"{value!r} {why}",
                                     fix=f"write {key.bounds_text()}"))
     return problems
+
+
+# ---------------------------------------------------------------------------------- settings
+
+def setting(name: str) -> Any:
+    """A dataclass field whose default is the key's default (lists copied, never shared)::
+
+        @dataclass(frozen=True)
+        class WorkloadSettings:
+            target_load: float = setting("levers.workload.target_load")
+    """
+    value = default(name)
+    if isinstance(value, list | dict):
+        return dataclasses.field(default_factory=lambda: copy.deepcopy(value))
+    return dataclasses.field(default=value)
+
+
+def build(cls: type, scenario: Any, capability: str, **extra: Any) -> Any:
+    """``cls`` (a settings dataclass) filled from a scenario's sections of ``capability``.
+
+    Field names are the TOML names: a field ``target_load`` is read from whichever of
+    ``levers.<capability>.target_load``, ``uncertainties.…`` or ``constants.…`` declares it; a
+    field whose type is itself a dataclass reads the sub-table of the same name
+    (``move_caps.total``). ``extra`` sets fields that are not scenario keys (e.g. the seed).
+    """
+    return _build(cls, scenario, capability, "", extra)
+
+
+def _build(cls: type, scenario: Any, capability: str, path: str, extra: dict) -> Any:
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        if f.name in extra and not path:
+            values[f.name] = extra[f.name]
+            continue
+        sub = f"{path}.{f.name}" if path else f.name
+        kind = hints.get(f.name)
+        if dataclasses.is_dataclass(kind):
+            values[f.name] = _build(kind, scenario, capability, sub, {})
+            continue
+        names = [f"{section}.{capability}.{sub}"
+                 for section in ("levers", "uncertainties", "constants")]
+        found = [n for n in names if n in keys()]
+        if len(found) != 1:
+            raise KeyError(f"{cls.__name__}.{f.name}: {len(found)} scenario keys named {sub} "
+                           f"for {capability} (declare exactly one in {KEYS_FILE.name})")
+        values[f.name] = copy.deepcopy(scenario.get(found[0]))
+    return cls(**values)
 
 
 # ------------------------------------------------------------------------------------ docs

@@ -10,9 +10,8 @@ from matplotlib.figure import Figure
 from .io import Province
 from .labels import label, literal_text
 
-__all__ = ["gap_distribution", "label", "province_map", "review_by_area_class",
+__all__ = ["AREA_COLOURS", "AREA_ORDER", "label", "population_marker_sizes", "province_map",
            "staffing_by_commune"]
-from .review import GROUPS, ReviewResult
 
 AREA_COLOURS = {"urban": "#d95f02", "rural": "#1b9e77", "mountain": "#7570b3",
                 "island": "#1f78b4"}
@@ -38,15 +37,16 @@ def population_marker_sizes(population: pd.Series) -> pd.Series:
 
 
 @literal_text
-def province_map(province: Province, lang: str = "vi", values: pd.Series | None = None,
-                 value_label: str = "") -> Figure:
-    """Units at their centroids, coloured by area class, sized by population.
+def province_map(province: Province | pd.DataFrame, lang: str = "vi",
+                 values: pd.Series | None = None, value_label: str = "") -> Figure:
+    """Units at their centroids, coloured by area class, sized by population (``province`` is
+    a :class:`Province` or its territories table).
 
     If ``values`` (indexed by territory_id) is given, colour by it instead. Units whose
     population is unknown (blank) are drawn hollow at a fixed size, and the legend says so.
     """
     label(AREA_ORDER[0], lang)  # checks ``lang``
-    t = province.territories
+    t = province if isinstance(province, pd.DataFrame) else province.territories
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
     main = t[t["lon"] < OFFSHORE_LON]
     offshore = t[t["lon"] >= OFFSHORE_LON]
@@ -110,44 +110,5 @@ def staffing_by_commune(province: Province, lang: str = "vi") -> Figure:
     ax.set_xlabel(label("posts", lang))
     ax.set_title(label("staffing_by_commune", lang))
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
-@literal_text
-def review_by_area_class(result: ReviewResult, lang: str = "vi") -> Figure:
-    """Share meeting the standard and mean gap per competency group, by area class."""
-    s = result.by_area_class.set_index("area_class").reindex(
-        [a for a in AREA_ORDER if a in set(result.by_area_class["area_class"])])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    ax1.bar([label(a, lang) for a in s.index], s["share_meeting"],
-            color=[AREA_COLOURS[a] for a in s.index])
-    ax1.set_ylim(0, 1)
-    ax1.set_ylabel(label("share_meeting", lang))
-    ax1.tick_params(axis="x", labelsize=8)
-    width = 0.25
-    x = np.arange(len(s))
-    for i, g in enumerate(GROUPS):
-        ax2.bar(x + (i - 1) * width, s[f"mean_gap_{g}"], width, label=label(g, lang))
-    ax2.set_xticks(x, [label(a, lang) for a in s.index], fontsize=8)
-    ax2.set_ylabel(label("mean_gap", lang))
-    ax2.legend(fontsize=8)
-    fig.suptitle(label("review_by_area", lang))
-    fig.tight_layout()
-    return fig
-
-
-@literal_text
-def gap_distribution(result: ReviewResult, lang: str = "vi") -> Figure:
-    """Histogram of the positive gaps per competency group (people below the minimum only)."""
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    bins = np.arange(0, 41, 2.5)
-    for g in GROUPS:
-        gaps = result.people[f"gap_{g}"]
-        ax.hist(gaps[gaps > 0], bins=bins, histtype="step", linewidth=2, label=label(g, lang))
-    ax.set_xlabel(label("mean_gap", lang))
-    ax.set_ylabel(label("staff", lang))
-    ax.set_title(label("gap_distribution", lang))
-    ax.legend()
     fig.tight_layout()
     return fig

@@ -9,8 +9,6 @@ from typing import Any
 
 import pandas as pd
 
-from .review import ReviewResult
-
 # OWASP CSV-injection guidance: a text cell starting with one of these is read as a formula by
 # spreadsheet programs; prefixing a single quote makes it inert text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,38 +65,22 @@ def save_figure(fig: Any, path: Path) -> None:
     plt.close(fig)
 
 
-def write_review(result: ReviewResult, out_dir: Path, meta: dict[str, Any],
-                 province: Any = None, lang: str = "vi") -> dict[str, Any]:
-    """Write the competency review tables, figures and summary.json; return the summary."""
-    from . import plots
-
-    figures = {"review_by_area_class.png": plots.review_by_area_class(result, lang)}
-    if province is not None:
-        share = result.by_commune.set_index("territory_id")["share_meeting"]
-        figures["review_map.png"] = plots.province_map(
-            province, lang, values=share, value_label=plots.label("share_meeting", lang))
-    for name, fig in figures.items():
-        save_figure(fig, out_dir / name)
-    files = {
-        "review_people.csv": result.people,
-        "review_warnings.csv": result.warnings,
-        "review_by_commune.csv": result.by_commune,
-        "review_by_office.csv": result.by_office,
-        "review_by_field.csv": result.by_field,
-        "review_by_area_class.csv": result.by_area_class,
-    }
-    for name, frame in files.items():
-        write_csv(frame, out_dir / name)
-    summary = {
-        **meta,
-        "staff": len(result.people),
-        "reviewed_share": round(result.reviewed_share, 4),
-        "meeting_share": round(result.meeting_share, 4),
-        "warnings": len(result.warnings),
-        "major_warnings": int((result.warnings["severity"] == "major").sum()),
-        "headline": result.headline(),
-        "files": sorted([*files, *figures]),
-    }
+def write_result(result: Any, out_dir: Path, lang: str = "vi",
+                 meta: dict[str, Any] | None = None, extras: Any = None) -> dict[str, Any]:
+    """Write any capability's result the same way — its tables as CSV, its figures as PNG,
+    ``summary.json`` — plus what ``extras(result, out_dir, lang)`` writes (e.g. a workbook).
+    Returns the summary, which lists every file written."""
+    float_format = getattr(result, "csv_float_format", "%.6g")
+    files = []
+    for name, table in result.tables().items():
+        write_csv(table, out_dir / f"{name}.csv", float_format=float_format)
+        files.append(f"{name}.csv")
+    for name, fig in result.figures(lang).items():
+        save_figure(fig, out_dir / f"{name}.png")
+        files.append(f"{name}.png")
+    if extras is not None:
+        files += list(extras(result, out_dir, lang))
+    summary = {**(meta or {}), **result.summary(), "files": sorted([*files, "summary.json"])}
     write_json(summary, out_dir / "summary.json")
     return summary
 

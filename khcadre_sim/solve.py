@@ -29,10 +29,11 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     NOT_SOLVED = "not_solved"  # the solver stopped without any solution
+    COMPUTED = "computed"  # a direct computation, no optimisation: complete and exact as defined
 
     @property
     def has_solution(self) -> bool:
-        return self in (Status.OPTIMAL, Status.FEASIBLE)
+        return self in (Status.OPTIMAL, Status.FEASIBLE, Status.COMPUTED)
 
 
 @dataclass(frozen=True)
@@ -77,30 +78,16 @@ def _cbc_bound_from_log(log_text: str) -> float | None:
     return None
 
 
-_highs_banner_silenced = False
-
-
 def _silence_highs_banner() -> None:
     """HiGHS prints a copyright banner on stdout when the first solver object of a process is
-    created, even with output off; create that first object with stdout sent to /dev/null so
-    command-line output and notebooks stay clean (and do not depend on the HiGHS version)."""
-    global _highs_banner_silenced
-    if _highs_banner_silenced:
-        return
-    _highs_banner_silenced = True
+    created, even with output off; PuLP creates that object, so create one first, quietly
+    (command-line output and notebooks stay clean whatever the HiGHS version)."""
     try:
         import highspy
     except ImportError:
         return  # reported as a clear ModelError by solve()
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    with _QuietFd():
+        highspy.Highs()
 
 
 def solve(
@@ -234,12 +221,9 @@ class LPArrays:
 
 
 class _QuietFd:
-    """Silence C-level writes to stdout (HiGHS prints a banner when it is created)."""
+    """Silence C-level writes to stdout while HiGHS objects are created (its banner)."""
 
     def __enter__(self) -> _QuietFd:
-        import os
-        import sys
-
         try:
             sys.stdout.flush()
             self._fd = os.dup(1)
@@ -250,8 +234,6 @@ class _QuietFd:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        import os
-
         if self._fd is not None:
             os.dup2(self._fd, 1)
             os.close(self._fd)

@@ -19,7 +19,7 @@ def test_review_writes_tables_and_summary(tmp_path: Path, capsys):
     assert len(people) == summary["staff"]
     assert len(warnings) == summary["warnings"] == int((~people["meets_standard"]).sum())
     assert people["staff_id"].str.startswith("SYN-").all()  # pseudonymous IDs only
-    assert "reviewed" in capsys.readouterr().out
+    assert "Đã rà soát" in capsys.readouterr().out  # Vietnamese by default
 
 
 def test_run_writes_index_with_every_section(tmp_path: Path):

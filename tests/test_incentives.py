@@ -8,7 +8,6 @@ says ``after_commitment = "stop"``."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 from types import SimpleNamespace
@@ -612,11 +611,14 @@ def test_override_file_is_named_in_the_error(tmp_path: Path):
 # ------------------------------------------------------------------ outputs
 
 def test_write_outputs_on_the_bundled_province(tmp_path: Path):
+    from khcadre_sim.incentives.cli import extras
     from khcadre_sim.io import load_province
+    from khcadre_sim.report import write_result
 
     province, scenario = load_province(), load_scenario()
-    args = argparse.Namespace(draws=500, no_curves=True, lang="vi")
-    summary = inc.write_outputs(province, scenario, tmp_path, args)
+    result = inc.run(province, scenario, draws=500, curves=False)
+    summary = write_result(result, tmp_path, "vi", extras=extras)
+    assert "incentives.xlsx" in summary["files"] and "cost_by_year.png" in summary["files"]
     assert summary["headline"] and (tmp_path / "summary.json").is_file()
     by_year = pd.read_csv(tmp_path / "by_year.csv")
     assert {"year", "programme", "measure", "expected", "p5", "p50", "p95"} <= set(by_year)

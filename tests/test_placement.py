@@ -22,10 +22,11 @@ from khcadre_sim.placement import (
     manager_floors,
     place,
     price_rules,
+    run,
     settings_from_scenario,
-    write_outputs,
 )
 from khcadre_sim.placement.formulation import build_mip, build_rows, floor_groups, rotation_pairs
+from khcadre_sim.report import write_result
 from khcadre_sim.scenario import load_scenario
 from khcadre_sim.solve import Status, solve
 from khcadre_sim.synth import generate_province
@@ -92,9 +93,7 @@ def test_matches_independent_matching_with_side_rules_off(province, base_setting
     best = _matching_objective(cand, province.staff["staff_id"])
     assert result.solution.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
     # and it cross-checks from the written files alone
-    args = type("A", (), {"solver": "cbc", "time_limit": None, "log": False,
-                          "price_rules": False})()
-    summary = write_outputs(province, _scenario_with(s), tmp_path, args)
+    summary = write_result(run(province, _scenario_with(s)), tmp_path)
     written = pd.read_csv(tmp_path / "candidates.csv", dtype={"staff_id": str,
                                                                "position_id": str})
     assert summary["objective"] == pytest.approx(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import json
@@ -12,16 +11,16 @@ import pandas as pd
 import pytest
 
 from khcadre_sim.errors import DataValidationError, ModelError, ScenarioError
+from khcadre_sim.report import write_result
 from khcadre_sim.workload import (
     RebalanceSettings,
     WorkloadSettings,
-    add_arguments,
     analyse_workload,
     measure_load,
     read_standards,
     rebalance,
     required_fte,
-    write_outputs,
+    run,
 )
 from khcadre_sim.workload.standards import available_minutes
 
@@ -334,9 +333,7 @@ def test_moves_with_the_cap(small_province):
 def test_write_outputs(small_province, tmp_path):
     from khcadre_sim.scenario import load_scenario
 
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    out = write_outputs(small_province, load_scenario(), tmp_path, parser.parse_args([]))
+    out = write_result(run(small_province, load_scenario()), tmp_path)
     for name in ("load_by_person.csv", "load_by_commune_field.csv", "rebalance_moves.csv",
                  "summary.json"):
         assert (tmp_path / name).is_file()
@@ -635,9 +632,7 @@ def _whole_capability(province, tmp_path, **changes):
                     plots.load_distribution(res, lang), plots.top_people(res, lang),
                     plots.changes_by_commune(res, lang), plots.residual_shortage(res, lang)):
             plt.close(fig)
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    out = write_outputs(province, sc, tmp_path, parser.parse_args([]))
+    out = write_result(run(province, sc), tmp_path)
     assert (tmp_path / "residual_shortage.png").is_file()
     assert (tmp_path / "summary.json").is_file() and out["status"] == "optimal"
     # nobody is pushed into overload; the cap holds; work is conserved

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..labels import label, literal_text, translator
-from . import PlacementResult, manager_diversity, manager_floors
+from .api import PlacementResult, manager_diversity, manager_floors
 
 _T: dict[str, tuple[str, str]] = {
     "moves_map": ("Điều động theo phương án tối ưu", "Moves in the optimized placement"),

@@ -2,15 +2,14 @@
 
 Public API::
 
-    result = run_workload(province, scenario)          # measure + rebalance
+    result = run(province, scenario)                   # measure + rebalance
     result.before.peak, result.after.peak               # peak load ratio before / after
     result.rebalanced.peak / .excess                    # SolveResult of the two stages
 
-CLI contract: :func:`add_arguments` and :func:`write_outputs` (``khcadre workload``).
+Command line: :mod:`khcadre_sim.workload.cli` (``khcadre workload``).
 """
 
-from .api import WorkloadResult, WorkloadSettings, analyse_workload, run_workload
-from .cli import add_arguments, write_outputs
+from .api import WorkloadResult, WorkloadSettings, analyse_workload, run, run_workload
 from .load import LoadState, measure_load, required_fte
 from .rebalance import RebalanceResult, RebalanceSettings, haversine_km, rebalance
 from .standards import available_minutes, read_standards, standards_on
@@ -25,8 +24,8 @@ from .tables import (
 
 __all__ = [
     "LoadState", "RebalanceResult", "RebalanceSettings", "WorkloadResult", "WorkloadSettings",
-    "add_arguments", "analyse_workload", "available_minutes", "capability_pattern",
+    "analyse_workload", "available_minutes", "capability_pattern",
     "commune_field_table", "haversine_km", "measure_load", "moves_table", "office_table",
-    "person_table", "read_standards", "rebalance", "required_fte", "run_workload",
-    "standards_on", "summary", "write_outputs",
+    "person_table", "read_standards", "rebalance", "required_fte", "run", "run_workload",
+    "standards_on", "summary",
 ]

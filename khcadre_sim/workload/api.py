@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..capability import ResultBase, computed
 from ..errors import Problem, ScenarioError
+from ..solve import SolveResult
 from .load import LoadState, check_thresholds, measure_load, required_fte
 from .rebalance import RebalanceResult, RebalanceSettings, rebalance
 from .standards import WORKLOAD_STANDARDS, available_minutes, read_standards, standards_on
@@ -114,7 +117,7 @@ class WorkloadSettings:
 
 
 @dataclass(frozen=True)
-class WorkloadResult:
+class WorkloadResult(ResultBase):
     """Load before, the rebalancing (with its proof) and the standards used."""
 
     settings: WorkloadSettings
@@ -123,10 +126,56 @@ class WorkloadResult:
     standards: pd.DataFrame  # the standard in force per field, with source and assumption flag
     before: LoadState
     rebalanced: RebalanceResult | None
+    territories: pd.DataFrame | None = None  # unit names for the tables
+    seconds: float = 0.0
 
     @property
     def after(self) -> LoadState:
         return self.rebalanced.after if self.rebalanced is not None else self.before
+
+    @property
+    def proof(self) -> SolveResult:  # type: ignore[override]
+        """The second (excess) stage's proof; without rebalancing, a direct computation."""
+        if self.rebalanced is None:
+            return computed(self.seconds, self.settings.rebalance.seed, "load measured only")
+        return self.rebalanced.excess
+
+    def headline(self, lang: str = "en") -> list[str]:
+        from .tables import headline
+
+        return headline(self, lang)
+
+    def summary(self) -> dict[str, Any]:
+        from .tables import summary
+
+        return {"proof": self.proof.to_dict(), **summary(self)} | {
+            "status": str(self.status)}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        from .tables import commune_field_table, moves_table, office_table, person_table
+
+        names = (self.territories.set_index("territory_id")["name"]
+                 if self.territories is not None else None)
+        out = {"load_by_person": person_table(self),
+               "load_by_commune_field": commune_field_table(self, names),
+               "load_by_commune_office": office_table(self),
+               "rebalance_moves": moves_table(self),
+               "workload_standards_used": self.standards.assign(
+                   **{"from": self.standards["from"].map(lambda d: d.isoformat())})}
+        if self.rebalanced is not None:
+            out["residual_shortage"] = self.rebalanced.shortage
+            out["load_by_commune"] = self.rebalanced.per_commune
+        return out
+
+    def figures(self, lang: str = "vi") -> dict[str, Any]:
+        from . import plots
+
+        out = {"load_heatgrid": plots.load_heatgrid(self, lang),
+               "load_vs_competency": plots.load_vs_competency(self, lang)}
+        if self.rebalanced is not None:
+            out["load_distribution"] = plots.load_distribution(self, lang)
+            out["residual_shortage"] = plots.residual_shortage(self, lang)
+        return out
 
 
 def analyse_workload(province: Any, params: Any, settings: WorkloadSettings, *,
@@ -134,6 +183,7 @@ def analyse_workload(province: Any, params: Any, settings: WorkloadSettings, *,
                      do_rebalance: bool = True,
                      standards_file: str = str(WORKLOAD_STANDARDS)) -> WorkloadResult:
     """Measure load on ``province`` and (by default) rebalance it; tables in, tables out."""
+    started = time.perf_counter()
     s = settings
     check_thresholds(s.overload_threshold, s.underload_threshold)
     in_force = standards_on(standards, s.reference_date)
@@ -150,15 +200,25 @@ def analyse_workload(province: Any, params: Any, settings: WorkloadSettings, *,
                            under=s.underload_threshold, territories=province.territories)
     used = in_force.loc[in_force.index.isin(set(req["field"]))].reset_index()
     return WorkloadResult(settings=s, required=req, available_minutes=avail, standards=used,
-                          before=before, rebalanced=result)
+                          before=before, rebalanced=result, territories=province.territories,
+                          seconds=time.perf_counter() - started)
+
+
+def run(province: Any, scenario: Any, *, standards: pd.DataFrame | None = None,
+        standards_file: str = str(WORKLOAD_STANDARDS), time_shares: pd.DataFrame | None = None,
+        rebalance: bool = True) -> WorkloadResult:
+    """The capability entry: load and rebalancing under the scenario, with the bundled
+    standards (data/policy/workload_standards.csv) unless others are given."""
+    return analyse_workload(province, scenario.params, WorkloadSettings.from_scenario(scenario),
+                            standards=read_standards() if standards is None else standards,
+                            time_shares=time_shares, do_rebalance=rebalance,
+                            standards_file=standards_file)
 
 
 def run_workload(province: Any, scenario: Any, *, standards_path: str | Path | None = None,
                  time_shares: pd.DataFrame | None = None,
                  do_rebalance: bool = True) -> WorkloadResult:
-    """:func:`analyse_workload` with the scenario's settings and bundled (or given) standards."""
-    settings = WorkloadSettings.from_scenario(scenario)
+    """:func:`run` reading the standards from ``standards_path`` (kept for scripts)."""
     path = Path(standards_path) if standards_path is not None else WORKLOAD_STANDARDS
-    return analyse_workload(province, scenario.params, settings,
-                            standards=read_standards(path), time_shares=time_shares,
-                            do_rebalance=do_rebalance, standards_file=str(path))
+    return run(province, scenario, standards=read_standards(path), standards_file=str(path),
+               time_shares=time_shares, rebalance=do_rebalance)

@@ -161,10 +161,6 @@ def summary(result: WorkloadResult) -> dict[str, Any]:
             b.people["n_qualified_fields"], method="spearman")),
     }
     reb = result.rebalanced
-    headline = [f"load before: peak {b.peak:.2f}, mean {b.mean:.2f}; "
-                f"{(b.people['status'] == 'over').sum():,} people over "
-                f"{s.overload_threshold:g}×, {(b.people['status'] == 'under').sum():,} under "
-                f"{s.underload_threshold:g}×"]
     if reb is not None:
         a = reb.after
         out["after"] = _state_summary(a)
@@ -180,14 +176,40 @@ def summary(result: WorkloadResult) -> dict[str, Any]:
         out["solve_excess"] = _solve_dict(reb.excess)
         out["independent_blocks"] = reb.n_blocks
         out["status"] = str(reb.status)
-        headline.append(f"after rebalancing ({reb.status}, {reb.n_changed:,} portfolios "
-                        f"changed, {len(reb.moves)} moves): peak {a.peak:.2f}, mean "
-                        f"{a.mean:.2f}; {(a.people['status'] == 'over').sum():,} over, "
-                        f"{(a.people['status'] == 'under').sum():,} under")
-        headline.append(f"residual shortage needing recruitment: "
-                        f"{reb.shortage['shortage_fte'].sum():.1f} FTE")
-    out["headline"] = headline
+    out["headline"] = headline(result, "en")
     return out
+
+
+def headline(result: WorkloadResult, lang: str = "en") -> list[str]:
+    """The workload in two or three sentences, in Vietnamese or English."""
+    s, b, reb = result.settings, result.before, result.rebalanced
+    over, under = s.overload_threshold, s.underload_threshold
+
+    def n(state, status: str) -> int:
+        return int((state.people["status"] == status).sum())
+
+    if lang == "vi":
+        lines = [f"tải hiện nay: cao nhất {b.peak:.2f}, bình quân {b.mean:.2f}; {n(b, 'over'):,} "
+                 f"người quá tải (trên {over:g} lần), {n(b, 'under'):,} người dưới tải (dưới "
+                 f"{under:g} lần)"]
+        if reb is not None:
+            a = reb.after
+            lines += [f"sau điều chỉnh ({reb.status}, {reb.n_changed:,} người đổi phân công, "
+                      f"{len(reb.moves)} người điều động): cao nhất {a.peak:.2f}, bình quân "
+                      f"{a.mean:.2f}; {n(a, 'over'):,} quá tải, {n(a, 'under'):,} dưới tải",
+                      f"thiếu hụt còn lại cần tuyển dụng: "
+                      f"{reb.shortage['shortage_fte'].sum():.1f} biên chế tương đương (FTE)"]
+        return lines
+    lines = [f"load before: peak {b.peak:.2f}, mean {b.mean:.2f}; {n(b, 'over'):,} people over "
+             f"{over:g}×, {n(b, 'under'):,} under {under:g}×"]
+    if reb is not None:
+        a = reb.after
+        lines += [f"after rebalancing ({reb.status}, {reb.n_changed:,} portfolios changed, "
+                  f"{len(reb.moves)} moves): peak {a.peak:.2f}, mean {a.mean:.2f}; "
+                  f"{n(a, 'over'):,} over, {n(a, 'under'):,} under",
+                  f"residual shortage needing recruitment: "
+                  f"{reb.shortage['shortage_fte'].sum():.1f} FTE"]
+    return lines
 
 
 def _state_summary(state) -> dict[str, Any]:

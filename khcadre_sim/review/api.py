@@ -9,38 +9,51 @@ against the scenario's standard for unplaced staff, so the reviewed share is 100
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .io import Province
-from .scenario import Scenario
+from ..capability import ResultBase, computed
+from ..io import Province, load_area_class_priorities
+from ..keys import build, setting
+from ..scenario import Scenario
+from ..solve import SolveResult
 
 GROUPS = ("political", "execution", "development")
 
 
 @dataclass(frozen=True)
+class GroupWeights:
+    """Weights of the three groups in the weighted gap, by area class (§II.7 criteria)."""
+
+    urban: list[float] = setting("levers.review.group_weights.urban")
+    rural: list[float] = setting("levers.review.group_weights.rural")
+    mountain: list[float] = setting("levers.review.group_weights.mountain")
+    island: list[float] = setting("levers.review.group_weights.island")
+
+    def __getitem__(self, area_class: str) -> list[float]:
+        return getattr(self, area_class)
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
-    priority_uplift_development: float
-    major_gap_points: float
-    unplaced_requirement: tuple[float, float, float]
-    group_weights: dict[str, tuple[float, float, float]]
+    """``[levers.review]`` (names and defaults from the scenario key table)."""
+
+    priority_uplift_development: float = setting("levers.review.priority_uplift_development")
+    major_gap_points: float = setting("levers.review.major_gap_points")
+    unplaced_requirement: list[float] = setting("levers.review.unplaced_requirement")
+    group_weights: GroupWeights = field(default_factory=GroupWeights)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> ReviewSettings:
-        lever = scenario.levers["review"]
-        return cls(
-            priority_uplift_development=float(lever["priority_uplift_development"]),
-            major_gap_points=float(lever["major_gap_points"]),
-            unplaced_requirement=tuple(float(x) for x in lever["unplaced_requirement"]),
-            group_weights={k: tuple(float(x) for x in v)
-                           for k, v in lever["group_weights"].items()},
-        )
+        return build(cls, scenario, "review")
 
 
 @dataclass
-class ReviewResult:
+class ReviewResult(ResultBase):
     """Per-person gaps, the warning list and summaries."""
 
     people: pd.DataFrame  # one row per staff member
@@ -49,6 +62,8 @@ class ReviewResult:
     by_office: pd.DataFrame
     by_field: pd.DataFrame
     by_area_class: pd.DataFrame
+    territories: pd.DataFrame | None = None  # for the map
+    proof: SolveResult = field(default_factory=lambda: computed(0.0))
 
     @property
     def reviewed_share(self) -> float:
@@ -58,14 +73,48 @@ class ReviewResult:
     def meeting_share(self) -> float:
         return float(self.people["meets_standard"].mean()) if len(self.people) else 0.0
 
-    def headline(self) -> list[str]:
+    def headline(self, lang: str = "en") -> list[str]:
         p = self.people
-        return [
-            f"{len(p):,} staff reviewed ({self.reviewed_share:.0%} of the data)",
-            f"{int(p['meets_standard'].sum()):,} meet their post's standard "
-            f"({self.meeting_share:.1%}); {len(self.warnings):,} on the warning list, "
-            f"{int((self.warnings['severity'] == 'major').sum()):,} with a major gap",
-        ]
+        n, meet = len(p), int(p["meets_standard"].sum())
+        warn = len(self.warnings)
+        major = int((self.warnings["severity"] == "major").sum())
+        if lang == "vi":
+            return [f"Đã rà soát {n:,} cán bộ, công chức ({self.reviewed_share:.0%} dữ liệu)",
+                    f"{meet:,} người đạt chuẩn vị trí ({self.meeting_share:.1%}); {warn:,} người "
+                    f"trong danh sách cảnh báo, {major:,} người thiếu hụt nghiêm trọng"]
+        return [f"{n:,} staff reviewed ({self.reviewed_share:.0%} of the data)",
+                f"{meet:,} meet their post's standard ({self.meeting_share:.1%}); {warn:,} on "
+                f"the warning list, {major:,} with a major gap"]
+
+    def details(self) -> dict[str, Any]:
+        return {"staff": len(self.people), "reviewed_share": round(self.reviewed_share, 4),
+                "meeting_share": round(self.meeting_share, 4), "warnings": len(self.warnings),
+                "major_warnings": int((self.warnings["severity"] == "major").sum())}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"review_people": self.people, "review_warnings": self.warnings,
+                "review_by_commune": self.by_commune, "review_by_office": self.by_office,
+                "review_by_field": self.by_field, "review_by_area_class": self.by_area_class}
+
+    def figures(self, lang: str = "vi") -> dict[str, Any]:
+        from . import plots
+
+        out = {"review_by_area_class": plots.review_by_area_class(self, lang),
+               "review_gaps": plots.gap_distribution(self, lang)}
+        if self.territories is not None:
+            out["review_map"] = plots.review_map(self, lang)
+        return out
+
+
+def run(province: Province, scenario: Scenario,
+        priorities: pd.DataFrame | None = None) -> ReviewResult:
+    """Review every person of ``province`` under ``scenario``'s ``[levers.review]`` (priority
+    fields by area class: the bundled data/area_class_priorities.csv unless given)."""
+    started = time.perf_counter()
+    result = review(province, ReviewSettings.from_scenario(scenario),
+                    load_area_class_priorities() if priorities is None else priorities)
+    result.proof = computed(time.perf_counter() - started, scenario.seed)
+    return result
 
 
 def review(province: Province, settings: ReviewSettings,
@@ -136,4 +185,4 @@ def review(province: Province, settings: ReviewSettings,
         province.territories[["territory_id", "name", "area_class"]], on="territory_id")
     return ReviewResult(people=people, warnings=warnings, by_commune=by_commune,
                         by_office=summarise("office"), by_field=summarise("field"),
-                        by_area_class=summarise("area_class"))
+                        by_area_class=summarise("area_class"), territories=province.territories)

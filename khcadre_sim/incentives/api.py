@@ -1,0 +1,303 @@
+"""Incentive budget (Resolution §II.8): what talent attraction and support programmes cost,
+year by year 2026–2030, under beneficiary caps — exact expectation, uncertainty bands, and the
+largest design that fits a budget ceiling.
+
+Typical use::
+
+    inputs = prepare(load_province(), load_scenario())
+    result = run(province, scenario)           # the capability: budget, solver, curves
+    budget = simulate(inputs)                  # exact + 10,000 Monte Carlo draws
+    result.by_year                             # year × programme × measure with P5/P50/P95
+    largest_monthly_scale(result, 20e9)        # monthly support that keeps P95 ≤ 20 bn a year
+
+Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
+:mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
+(workbook, figures).
+
+How the model reads §II.8 ("Người được hưởng chính sách thu hút phải cam kết thời gian công tác;
+định kỳ đánh giá hiệu quả công việc làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt chính sách;
+trường hợp không hoàn thành nhiệm vụ hoặc tự ý nghỉ việc phải hoàn trả kinh phí hỗ trợ theo quy
+định"):
+
+* **Refunds by cause.**  Support ends for one of five causes — quit by choice ("tự ý nghỉ việc"),
+  failed duties ("không hoàn thành nhiệm vụ": a failed evaluation or a monthly hazard),
+  retirement, death or ill health, transfer by the state (điều động, chuyển công tác) — each with
+  its own monthly hazard (``[uncertainties.incentives]``).  Only the causes in a programme's
+  ``refund_causes`` owe a refund, and only within the commitment; the default is exactly the
+  resolution's two, ``["quit", "fail_duties"]``.
+* **After the commitment.**  The resolution does not say that support stops when the commitment
+  ends; it makes periodic evaluation the basis to continue, adjust or end it.  The project's
+  reading of that silence is the default ``after_commitment = "continue_while_evaluations_pass"``:
+  support goes on, evaluations keep raising, lowering or ending it, and leaving then owes no
+  refund; ``"stop"`` ends support with the commitment.  Support paid after a commitment is in the
+  yearly views (``post_commitment_paid``, part of ``monthly_paid``) but not in the whole-commitment
+  views of ``per_retained`` ("cost per person retained to the end of the commitment"), which
+  show it apart for 2026–2030 (``post_commitment_paid_in_horizon``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..capability import ResultBase, computed
+from ..solve import SolveResult
+from .budget import (
+    BudgetResult,
+    CeilingAnswer,
+    cost_curve_amounts,
+)
+from .budget import cost_curve_caps as _cost_curve_caps
+from .budget import largest_amount_scale as largest_amount_scale
+from .budget import largest_monthly_scale as largest_monthly_scale
+from .budget import largest_recruits as _largest_recruits
+from .budget import run_budget as _run_budget
+from .budget import sensitivity as _sensitivity
+from .report import (
+    plot_amount_curve,
+    plot_cap_curve,
+    plot_cost_by_year,
+    plot_refunds,
+    plot_sensitivity,
+)
+from .spec import CAUSES, Design, design_from_scenario
+
+CAP_GRID = (0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20)
+AMOUNT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
+
+
+@dataclass(frozen=True)
+class IncentiveInputs:
+    """A validated design with the tables and dated money it runs on."""
+
+    design: Design
+    territories: pd.DataFrame
+    positions: pd.DataFrame
+    staff: pd.DataFrame
+    base_salary: np.ndarray  # VND per month from January of the first year
+    talent_share: np.ndarray  # share of the salary fund for talent, per year
+    seed: int
+    scenario_name: str = ""
+
+    def with_design(self, design: Design) -> IncentiveInputs:
+        return replace(self, design=design)
+
+
+def base_salary_by_month(params, first_year: int, n_months: int) -> np.ndarray:
+    """Base salary (VND/month) in force on the 1st of each month from January of first_year."""
+    return np.array([params.value("base_salary", dt.date(first_year + m // 12, m % 12 + 1, 1))
+                     for m in range(n_months)], dtype=float)
+
+
+def prepare(province, scenario) -> IncentiveInputs:
+    """Validate the scenario's incentive sections against the province; gather dated money."""
+    from ..io import load_fields
+
+    design = design_from_scenario(scenario, known_fields=set(load_fields()["field"]))
+    n_years = design.last_year - design.first_year + 1
+    longest = max(p.commitment_months for p in design.programmes)
+    base = base_salary_by_month(scenario.params, design.first_year, 12 * n_years + longest)
+    share = np.array([scenario.params.value("talent_budget_share_of_salary_fund",
+                                            dt.date(y, 1, 1))
+                      for y in range(design.first_year, design.last_year + 1)])
+    return IncentiveInputs(design, province.territories, province.positions, province.staff,
+                           base, share, int(scenario.seed), str(getattr(scenario, "name", "")))
+
+
+def simulate(inputs: IncentiveInputs, draws: int | None = None,
+             commune_cap_share: float | None = None) -> BudgetResult:
+    """Exact expectation and Monte Carlo bands of the design (``draws`` default: scenario's)."""
+    return _run_budget(inputs.design, inputs.territories, inputs.positions, inputs.staff,
+                       inputs.base_salary, inputs.talent_share, inputs.seed, draws,
+                       commune_cap_share)
+
+
+def cost_curve_caps(inputs: IncentiveInputs, shares=CAP_GRID, draws: int = 2000) -> pd.DataFrame:
+    """Net cost by year, places and waitlist against the commune cap share (same seed each)."""
+    return _cost_curve_caps(inputs.design, inputs.territories, inputs.positions, inputs.staff,
+                            inputs.base_salary, inputs.talent_share, np.asarray(shares),
+                            inputs.seed, draws)
+
+
+def largest_recruits(inputs: IncentiveInputs, programme: str, ceiling_vnd: float,
+                     draws: int = 2000, upper: int = 2000) -> CeilingAnswer:
+    """Largest offers per year of a recruitment programme whose P95 net cost fits the ceiling."""
+    return _largest_recruits(inputs.design, inputs.territories, inputs.positions, inputs.staff,
+                             inputs.base_salary, inputs.talent_share, programme, ceiling_vnd,
+                             seed=inputs.seed, draws=draws, upper=upper)
+
+
+def sensitivity(inputs: IncentiveInputs) -> pd.DataFrame:
+    """Expected net cost 2026–2030 with each uncertain rate at the ends of its range."""
+    return _sensitivity(inputs.design, inputs.territories, inputs.positions, inputs.staff,
+                        inputs.base_salary, inputs.talent_share)
+
+
+def summary_table(result: BudgetResult, scale: float = 1e9) -> pd.DataFrame:
+    """Headline per year: expected and P95 net cost, ceiling, P(breach) (money ÷ ``scale``)."""
+    c = result.ceiling
+    g = result.by_year[(result.by_year["programme"] == "all")].pivot(
+        index="year", columns="measure", values="expected")
+    return pd.DataFrame({
+        "year": c["year"], "gross_outlay": g["gross_outlay"].to_numpy() / scale,
+        "refunds_recovered": g["refunds_recovered"].to_numpy() / scale,
+        "expected_net": c["expected_net"] / scale, "p95_net": c["p95_net"] / scale,
+        "ceiling": c["ceiling"] / scale, "p_breach": c["p_breach"],
+        "beneficiaries_end_of_year": g["beneficiaries_end_of_year"].to_numpy()})
+
+
+def _month_label(first_year: int, index: int) -> str:
+    return f"{first_year + int(index) // 12}-{int(index) % 12 + 1:02d}"
+
+
+def _solver_view(answers: dict[str, CeilingAnswer], result: BudgetResult,
+                 ceiling: float) -> pd.DataFrame:
+    """Per programme and component: the largest factor and the amount it gives."""
+    rows = []
+    for component, answer in answers.items():
+        for p in result.design.programmes:
+            amount, unit = ((p.monthly, p.monthly_unit) if component == "monthly"
+                            else (p.one_off, p.one_off_unit))
+            rows.append({"component": component, "programme": p.id,
+                         "ceiling_vnd_per_year": ceiling, "status": answer.status,
+                         "scale": answer.value, "amount": amount * answer.value,
+                         "unit": "× base salary" if unit == "base_salary" else "VND",
+                         "binding_year": answer.binding_year, "message": answer.message})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------ the capability
+
+@dataclass
+class IncentivesResult(ResultBase):
+    """The budget of a design: exact and Monte Carlo views, the ceiling solver's answers and,
+    unless skipped, the cost curves and the sensitivity table (``views``: the tables)."""
+
+    csv_float_format = "%.2f"  # whole VND stay exact; expected head counts keep two decimals
+
+    inputs: IncentiveInputs
+    budget: BudgetResult
+    ceiling_x: float  # the X of "largest support whose P95 stays under X a year"
+    answers: dict[str, CeilingAnswer]
+    views: dict[str, pd.DataFrame]
+    proof: SolveResult
+
+    def totals(self) -> pd.DataFrame:
+        return summary_table(self.budget)
+
+    def exits_by_cause(self) -> dict[str, float]:
+        every = self.budget.by_year[self.budget.by_year["programme"] == "all"]
+        return {c: float(every.loc[every["measure"] == f"exits_{c}", "expected"].sum())
+                for c in CAUSES}
+
+    def headline(self, lang: str = "en") -> list[str]:
+        tot, r, x = self.totals(), self.budget, self.ceiling_x
+        answer, design = self.answers["monthly"], r.design
+        granted, waiting = int(r.places["admitted"].sum()), int(r.places["waitlisted"].sum())
+        exits = self.exits_by_cause()
+        if lang == "vi":
+            return [
+                f"chi phí ròng 2026–2030: kỳ vọng {tot['expected_net'].sum():,.1f} tỷ đồng "
+                f"(tổng chi {tot['gross_outlay'].sum():,.1f}, thu hồi "
+                f"{tot['refunds_recovered'].sum():,.1f})",
+                f"năm cao nhất, mức P95 (95% khả năng không vượt): {tot['p95_net'].max():,.1f} "
+                f"tỷ đồng so với trần {tot['ceiling'].min():,.1f} tỷ; xác suất vượt trần cao "
+                f"nhất {tot['p_breach'].max():.1%}",
+                f"suất được duyệt {granted}, danh sách chờ {waiting}",
+                (f"hệ số hỗ trợ hằng tháng lớn nhất để P95 ≤ {x / 1e9:,.1f} tỷ đồng/năm: "
+                 f"{answer.value:.3f}" if answer.status == "solved" else
+                 f"giải trần kinh phí: {answer.status} — {answer.message}"),
+            ]
+        return [
+            f"net cost 2026–2030: {tot['expected_net'].sum():,.1f} bn VND expected "
+            f"(gross {tot['gross_outlay'].sum():,.1f}, refunds "
+            f"{tot['refunds_recovered'].sum():,.1f})",
+            f"highest year P95 {tot['p95_net'].max():,.1f} bn VND vs ceiling "
+            f"{tot['ceiling'].min():,.1f}; max P(breach) {tot['p_breach'].max():.1%}",
+            f"places granted {granted}, waitlisted {waiting}",
+            "support ended 2026–2030 (expected people): " + ", ".join(
+                f"{c} {v:,.1f}" for c, v in exits.items()) + "; refunds owed only for "
+            + "; ".join(f"{p.id}: {', '.join(p.refund_causes) or 'none'}"
+                        for p in design.programmes),
+            (f"largest monthly support factor with P95 ≤ {x / 1e9:,.1f} bn VND/year: "
+             f"{answer.value:.3f}" if answer.status == "solved" else
+             f"ceiling solver: {answer.status} — {answer.message}"),
+        ]
+
+    def details(self) -> dict[str, Any]:
+        r, design = self.budget, self.budget.design
+        return {
+            "seed": r.seed, "draws": r.draws, "scenario": self.inputs.scenario_name,
+            "programmes": [p.id for p in design.programmes],
+            "by_year_bn_vnd": self.totals().round(6).to_dict(orient="records"),
+            "places_granted": int(r.places["admitted"].sum()),
+            "waitlisted": int(r.places["waitlisted"].sum()),
+            "cost_per_retained": r.per_retained[["programme", "cost_per_retained"]]
+            .to_dict(orient="records"),
+            "exits_by_cause_2026_2030": self.exits_by_cause(),
+            "refund_rules": {p.id: {"refund_causes": list(p.refund_causes),
+                                    "after_commitment": p.after_commitment}
+                             for p in design.programmes},
+            "ceiling_solver": {c: {"ceiling_vnd_per_year": self.ceiling_x, "status": a.status,
+                                   "scale": a.value, "binding_year": a.binding_year,
+                                   "message": a.message} for c, a in self.answers.items()},
+            "salary_fund_assumption": design.salary_fund_note,
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        # the ends of the rate ranges (monthly hazards of 0.0005 …) are written in full
+        return {k: df.assign(**{c: df[c].map(repr) for c in ("low", "high") if c in df.columns})
+                for k, df in self.views.items()}
+
+    def figures(self, lang: str = "vi") -> dict[str, Any]:
+        out = {"cost_by_year": plot_cost_by_year({self.inputs.scenario_name or "base":
+                                                  self.budget}, lang),
+               "refunds": plot_refunds(self.budget, lang)}
+        if "curve_cap" in self.views:
+            out["cost_vs_commune_cap"] = plot_cap_curve(self.views["curve_cap"], lang)
+            out["cost_vs_monthly_amount"] = plot_amount_curve(
+                self.views["curve_amount"], self.budget.ceiling.assign(ceiling=self.ceiling_x),
+                lang, answer_scale=self.answers["monthly"].value)
+            out["sensitivity"] = plot_sensitivity(self.views["sensitivity"], lang)
+        return out
+
+
+def run(province, scenario, *, draws: int | None = None, curves: bool = True,
+        ) -> IncentivesResult:
+    """The capability entry: the design's budget 2026–2030 with bands, the largest support
+    within the ceiling and (``curves``) the cost curves and the sensitivity table."""
+    started = time.perf_counter()
+    inputs = prepare(province, scenario)
+    result = simulate(inputs, draws)
+    design = result.design
+    x = design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
+    answers = {"monthly": largest_monthly_scale(result, x),
+               "one_off": largest_amount_scale(result, x, "one_off")}
+    names = province.territories.set_index("territory_id")["name"]
+    views: dict[str, pd.DataFrame] = {
+        "by_year": result.by_year,
+        "ceiling": result.ceiling,
+        "by_commune": result.by_commune.assign(
+            name=result.by_commune["territory_id"].map(names))[
+                ["territory_id", "name", *result.by_commune.columns[1:]]],
+        "by_field": result.by_field,
+        "places": result.places.assign(
+            intake=[_month_label(design.first_year, m) for m in result.places["intake"]],
+            name=result.places["territory_id"].map(names))[
+                ["programme", "field", "territory_id", "name", "intake", "staff_id",
+                 "requested", "admitted", "waitlisted", "reason"]],
+        "per_retained": result.per_retained,
+        "solver": _solver_view(answers, result, x),
+    }
+    if curves:
+        views["curve_cap"] = cost_curve_caps(inputs)
+        views["curve_amount"] = cost_curve_amounts(result, np.asarray(AMOUNT_GRID))
+        views["sensitivity"] = sensitivity(inputs)
+    proof = computed(time.perf_counter() - started, result.seed,
+                     f"exact expectation and {result.draws:,} Monte Carlo draws")
+    return IncentivesResult(inputs, result, x, answers, views, proof)
