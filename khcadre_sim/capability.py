@@ -74,6 +74,10 @@ class ResultBase:
     def figures(self, lang: str = "vi") -> dict[str, Any]:
         return {}
 
+    def commune_tables(self, territory_id: str, lang: str = "vi") -> dict[str, Any]:
+        """Small tables about one commune for its page of the report (caption → table)."""
+        return {}
+
 
 def _rounded(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in d.items()}

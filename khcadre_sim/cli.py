@@ -147,10 +147,12 @@ def _analyse(cap: Capability, province: Any, scenario: Any, options: dict) -> An
     return cap.api().run(province, scenario, **options)
 
 
-def _write(cap: Capability, result: Any, folder: Path, lang: str, meta: dict) -> dict:
+def _write(cap: Capability, result: Any, folder: Path, lang: str, meta: dict,
+           province: Any) -> dict:
     from .report import write_result
 
-    return write_result(result, folder, lang, meta, getattr(cap.cli(), "extras", None))
+    names = province.territories.set_index("territory_id")["name"]
+    return write_result(result, folder, lang, meta, getattr(cap.cli(), "extras", None), names)
 
 
 def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
@@ -159,7 +161,7 @@ def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
         province, scenario = _load(args)
         result = _analyse(cap, province, scenario, cap.cli().options(args))
         with _writing(args) as tmp:
-            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario))
+            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario), province)
         for line in result.headline(args.lang):
             print(line)
         print(f"wrote {args.out}")
@@ -177,7 +179,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     A step whose rules cannot all be met does not stop the others: its explained answer is
     written with the rest, and the command exits 3 naming the step."""
-    from .report import write_index, write_json
+    from .htmlreport import write_report
+    from .report import write_index_md, write_json
 
     _target(args)
     province, scenario = _load(args)
@@ -193,12 +196,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _writing(args) as tmp:
         for cap, result in results:
             (tmp / cap.name).mkdir()
-            summary = _write(cap, result, tmp / cap.name, args.lang, meta)
+            summary = _write(cap, result, tmp / cap.name, args.lang, meta, province)
             sections.append((cap.name, f"{cap.title('en')} / {cap.title('vi')}", summary,
                              result.headline(args.lang)))
         write_json({**meta, "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
-        write_index(tmp, "khcadre — Khánh Hòa 2026–2030", meta,
-                    [(f, h, {**s, "headline": lines}) for f, h, s, lines in sections])
+        write_index_md(tmp, "khcadre — Khánh Hòa 2026–2030", meta,
+                       [(f, h, {**s, "headline": lines}) for f, h, s, lines in sections])
+        write_report(tmp, args.lang, meta, province, scenario,
+                     [(cap, result, s) for (cap, result), (_, _, s, _) in zip(
+                         results, sections, strict=True)])
     for folder, _heading, _summary, lines in sections:
         print(f"[{folder}] " + "; ".join(lines))
     print(f"wrote {args.out} (open {args.out}/index.html)")

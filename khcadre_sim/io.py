@@ -969,11 +969,12 @@ def province_from_frames(tables: dict[str, pd.DataFrame], source: str = "tables"
 
 
 def write_province(province: Province, out_dir: Path) -> None:
-    """Write the four tables as UTF-8 CSV (and dataset.json) with stable formatting."""
+    """Write the four tables as UTF-8 CSV with a byte-order mark (and dataset.json), stable
+    formatting."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in province.tables().items():
         frame.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n",
-                     float_format="%.10g")
+                     float_format="%.10g", encoding="utf-8-sig")  # BOM: Excel reads UTF-8
     (out_dir / "dataset.json").write_text(
         json.dumps(province.metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8")

@@ -54,6 +54,20 @@ _LABELS: dict[str, tuple[str, str]] = {
                          "Gap by competency group"),
     "population": ("Dân số", "Population"),
     "index_title": ("Kết quả khcadre", "khcadre results"),
+    # column names shown in reports
+    "office": ("Cơ quan", "Office"),
+    "field": ("Lĩnh vực", "Field"),
+    "staff_id": ("Mã cán bộ", "Staff ID"),
+    "position_id": ("Mã vị trí", "Post"),
+    "territory_id": ("Mã đơn vị", "Unit code"),
+    "name": ("Tên đơn vị", "Unit"),
+    "title": ("Chức danh", "Title"),
+    "meets_standard": ("Đạt chuẩn", "Meeting the standard"),
+    "major_gaps": ("Thiếu hụt nghiêm trọng", "Major gaps"),
+    "weighted_gap": ("Thiếu hụt có trọng số", "Weighted gap"),
+    "severity": ("Mức độ", "Severity"),
+    "weakest_group": ("Nhóm yếu nhất", "Weakest group"),
+    "ok": ("Đạt", "OK"),
 }
 
 

@@ -29,10 +29,44 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = "%.6g") -> None:
-    """A results table as CSV: UTF-8, formula-safe text cells, stable number formatting
+    """A results table as CSV: UTF-8 with a byte-order mark (so Excel on Windows shows
+    Vietnamese correctly), formula-safe text cells, stable number formatting
     (``float_format=None`` writes every float in full)."""
     neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n",
-                                      float_format=float_format)
+                                      float_format=float_format, encoding="utf-8-sig")
+
+
+# columns holding a commune code (a name column goes beside them) and columns holding a code
+# of the shared vocabulary (a label column in the report's language goes beside them)
+TERRITORY_COLUMNS = ("territory_id", "home_territory_id", "origin_territory_id",
+                     "from_territory_id", "to_territory_id", "territory_id_after")
+CODE_COLUMNS = ("field", "post_field", "area_class", "office")
+NAMED_ROWS_LIMIT = 100_000  # bigger tables (every scored pair) keep codes only, to stay small
+
+
+def with_names(frame: pd.DataFrame, lang: str, names: pd.Series | None) -> pd.DataFrame:
+    """The table with a name beside every commune code and a label beside every field, area
+    class and office code (``<column>_name``), in ``lang``."""
+    from .labels import label
+
+    if len(frame) > NAMED_ROWS_LIMIT:
+        return frame
+    out = frame.copy()
+    for col in list(out.columns):
+        target = f"{col.removesuffix('_id')}_name" if col.endswith("_id") else f"{col}_name"
+        if target in out.columns or col == "name":
+            continue
+        if col in TERRITORY_COLUMNS and names is not None and "name" not in out.columns:
+            values = out[col].map(names)
+        elif col in TERRITORY_COLUMNS and names is not None:
+            values = out[col].map(names) if col != "territory_id" else None
+        elif col in CODE_COLUMNS:
+            values = out[col].map(lambda v: label(v, lang) if isinstance(v, str) else v)
+        else:
+            continue
+        if values is not None:
+            out.insert(out.columns.get_loc(col) + 1, target, values.astype(object))
+    return out
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -66,14 +100,17 @@ def save_figure(fig: Any, path: Path) -> None:
 
 
 def write_result(result: Any, out_dir: Path, lang: str = "vi",
-                 meta: dict[str, Any] | None = None, extras: Any = None) -> dict[str, Any]:
-    """Write any capability's result the same way — its tables as CSV, its figures as PNG,
-    ``summary.json`` — plus what ``extras(result, out_dir, lang)`` writes (e.g. a workbook).
-    Returns the summary, which lists every file written."""
+                 meta: dict[str, Any] | None = None, extras: Any = None,
+                 names: pd.Series | None = None) -> dict[str, Any]:
+    """Write any capability's result the same way — its tables as CSV (with unit names beside
+    codes, ``names``: territory_id → name), its figures as PNG, ``summary.json`` — plus what
+    ``extras(result, out_dir, lang)`` writes (e.g. a workbook). Returns the summary, which lists
+    every file written."""
     float_format = getattr(result, "csv_float_format", "%.6g")
     files = []
     for name, table in result.tables().items():
-        write_csv(table, out_dir / f"{name}.csv", float_format=float_format)
+        write_csv(with_names(table, lang, names), out_dir / f"{name}.csv",
+                  float_format=float_format)
         files.append(f"{name}.csv")
     for name, fig in result.figures(lang).items():
         save_figure(fig, out_dir / f"{name}.png")
@@ -91,38 +128,17 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]|#" else ch for ch in text)
 
 
-def write_index(out_dir: Path, title: str, meta: dict[str, Any],
-                sections: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Write index.md and index.html: one section per capability with its headline and files.
-
-    ``sections`` holds (folder, heading, summary) triples.
-    """
+def write_index_md(out_dir: Path, title: str, meta: dict[str, Any],
+                   sections: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """index.md: the run in plain text — one section per capability with its headline and
+    files (``sections`` holds (folder, heading, summary) triples)."""
     md = [f"# {md_escape(title)}", ""]
     for key, value in meta.items():
         md.append(f"- **{md_escape(str(key))}**: {md_escape(str(value))}")
     md.append("")
-    body = [f"<h1>{html.escape(title)}</h1>", "<ul>"]
-    body += [f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>"
-             for k, v in meta.items()]
-    body.append("</ul>")
     for folder, heading, summary in sections:
         md += [f"## {md_escape(heading)}", ""]
-        body.append(f"<h2>{html.escape(heading)}</h2><ul>")
-        for line in summary.get("headline", []):
-            md.append(f"- {md_escape(line)}")
-            body.append(f"<li>{html.escape(line)}</li>")
-        body.append("</ul><p>")
-        files = summary.get("files", [])
-        md.append("")
-        md.append("Files: " + ", ".join(f"[{md_escape(f)}](<{folder}/{f}>)" for f in files))
-        md.append("")
-        body.append(" · ".join(f'<a href="{html.escape(folder)}/{html.escape(f)}">'
-                               f"{html.escape(f)}</a>" for f in files))
-        body.append("</p>")
-        body += [f'<img src="{html.escape(folder)}/{html.escape(f)}" alt="{html.escape(f)}" '
-                 'style="max-width:48%">' for f in files if f.endswith(".png")]
+        md += [f"- {md_escape(line)}" for line in summary.get("headline", [])]
+        md += ["", "Files: " + ", ".join(f"[{md_escape(f)}](<{folder}/{f}>)"
+                                        for f in summary.get("files", [])), ""]
     (out_dir / "index.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    page = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title></head><body>" + "\n".join(body)
-            + "</body></html>\n")
-    (out_dir / "index.html").write_text(page, encoding="utf-8")

@@ -32,8 +32,16 @@ def test_run_writes_index_with_every_section(tmp_path: Path):
         assert (out / folder / "summary.json").is_file()
         for name in section["files"]:
             assert (out / folder / name).is_file(), f"{folder}/{name} listed but not written"
-            assert f'href="{folder}/{name}"' in index
+            if not name.endswith(".png"):
+                assert f'href="{folder}/{name}"' in index
     assert (out / "index.md").read_text(encoding="utf-8").startswith("# khcadre")
+    # every CSV starts with the UTF-8 byte-order mark, so Excel shows Vietnamese correctly
+    csvs = list(out.rglob("*.csv"))
+    assert len(csvs) >= 20
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in csvs)
+    # a page per commune, in Vietnamese by default
+    assert len(list((out / "communes").glob("*.html"))) == 65
+    assert '<html lang="vi">' in index and "Tóm tắt" in index
 
 
 def test_rerun_replaces_folder_atomically(tmp_path: Path):

@@ -96,6 +96,18 @@ class ReviewResult(ResultBase):
                 "review_by_commune": self.by_commune, "review_by_office": self.by_office,
                 "review_by_field": self.by_field, "review_by_area_class": self.by_area_class}
 
+    def commune_tables(self, territory_id: str, lang: str = "vi") -> dict[str, pd.DataFrame]:
+        vi = lang == "vi"
+        offices = self.people[self.people["territory_id"] == territory_id]
+        by_office = offices.groupby("office", sort=True).agg(
+            staff=("staff_id", "size"), meets_standard=("meets_standard", "sum"),
+            major_gaps=("severity", lambda s: int((s == "major").sum()))).reset_index()
+        warned = self.warnings[self.warnings["territory_id"] == territory_id][
+            ["staff_id", "office", "field", "weighted_gap", "severity", "weakest_group"]]
+        return {("Cán bộ theo cơ quan" if vi else "Staff by office"): by_office,
+                ("Danh sách cảnh báo (nặng nhất trước)" if vi
+                 else "Warning list (worst first)"): warned}
+
     def figures(self, lang: str = "vi") -> dict[str, Any]:
         from . import plots
 
