@@ -39,6 +39,13 @@ class _Parser(argparse.ArgumentParser):
 
 # ------------------------------------------------------------------------------- helpers
 
+def _add_general(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bars (they are shown only at a terminal anyway)")
+    parser.add_argument("--log-level", choices=("warning", "info", "debug"), default="warning",
+                        help="how much detail to log on stderr (default: warning)")
+
+
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--data", type=Path, default=None,
                         help="province folder (territories, positions, staff, workload as CSV "
@@ -185,13 +192,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     _target(args)
     province, scenario = _load(args)
     meta = _meta(province, scenario)
+    from .progress import bar
+
     results = []
-    for cap in REGISTRY:
-        defaults = _Parser(add_help=False)
-        _add_lang(defaults)
-        cap.cli().add_arguments(defaults)
-        results.append((cap, _analyse(cap, province, scenario,
-                                      cap.cli().options(defaults.parse_args([])))))
+    with bar(len(REGISTRY), ("Các bước", "Steps")) as steps:
+        for cap in REGISTRY:
+            steps.set_postfix_str(cap.title(args.lang))
+            defaults = _Parser(add_help=False)
+            _add_lang(defaults)
+            cap.cli().add_arguments(defaults)
+            results.append((cap, _analyse(cap, province, scenario,
+                                          cap.cli().options(defaults.parse_args([])))))
+            steps.update()
     sections = []
     with _writing(args) as tmp:
         for cap, result in results:
@@ -253,7 +265,24 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p)
         cap.cli().add_arguments(p)
         p.set_defaults(func=_capability_command(cap))
+    for p in sub.choices.values():
+        _add_general(p)
     return parser
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """Logging on stderr at the chosen level; progress bars at a terminal unless --quiet."""
+    import logging
+
+    from . import progress
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("khcadre: %(message)s"))
+    log = logging.getLogger("khcadre")
+    log.handlers[:] = [handler]
+    log.setLevel(getattr(logging, args.log_level.upper()))
+    log.propagate = False
+    progress.enable(sys.stderr.isatty() and not args.quiet, getattr(args, "lang", "vi"))
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -266,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.command_line = "khcadre " + shlex.join(argv)
+        _configure(args)
         return args.func(args)
     except KhcadreError as exc:
         for problem in exc.problems:
