@@ -49,5 +49,5 @@ def bar(total: int | None, what: tuple[str, str], unit: str = "") -> Iterator[An
 
     desc = what[0] if _lang == "vi" else what[1]
     with tqdm(total=total, desc=desc, unit=unit or "it", file=sys.stderr, leave=False,
-              dynamic_ncols=True, mininterval=0.5) as b:
+              mininterval=0.5) as b:
         yield b
