@@ -107,7 +107,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount": ("Mức tối đa", "Largest amount"),
     "unit": ("Đơn vị", "Unit"),
     "one_off_scale": ("Hệ số mức hỗ trợ một lần", "One-off amount factor"),
-    "solved": ("Đã giải", "Solved"),
+    # ceiling solver status (khcadre_sim.solve.Status)
+    "optimal": ("Tối ưu (lớn nhất trong trần)", "Optimal (largest within the ceiling)"),
+    "feasible": ("Vừa trần, chưa chứng minh là lớn nhất", "Fits, not proven the largest"),
     "infeasible": ("Không khả thi", "Infeasible"),
     "unbounded": ("Không bị chặn", "Unbounded"),
     "acceptance_recruit": ("Tỷ lệ nhận lời (thu hút mới)", "Acceptance (new talent)"),
@@ -236,7 +238,7 @@ def plot_cost_by_year(results: dict[str, BudgetResult], lang: str = "vi",
     """Net cost by year with the P5–P95 band, one line per design, and each design's ceiling."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, (name, r) in enumerate(results.items()):
-        d = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == measure)]
+        d = r.view(measure)
         colour = f"C{i}"
         ax.plot(d["year"], _bn(d["expected"]), marker="o", color=colour, label=name)
         ax.fill_between(d["year"], _bn(d["p5"]), _bn(d["p95"]), color=colour, alpha=0.2)
@@ -305,8 +307,7 @@ def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "v
 @literal_text
 def plot_refunds(result: BudgetResult, lang: str = "vi") -> Figure:
     """Gross outlay, refunds recovered (shown separately, as income) and net cost by year."""
-    d = result.by_year[result.by_year["programme"] == "all"].pivot(
-        index="year", columns="measure", values="expected")
+    d = result.expected_by_year()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     x = np.arange(len(d))
     ax.bar(x - 0.2, _bn(d["gross_outlay"]), width=0.4, label=text("gross_outlay", lang))
