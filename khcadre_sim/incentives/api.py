@@ -4,15 +4,15 @@ largest design that fits a budget ceiling.
 
 Typical use::
 
-    inputs = prepare(load_province(), load_scenario())
-    result = run(province, scenario)           # the capability: budget, solver, curves
-    budget = simulate(inputs)                  # exact + 10,000 Monte Carlo draws
-    result.by_year                             # year × programme × measure with P5/P50/P95
-    largest_monthly_scale(result, 20e9)        # monthly support that keeps P95 ≤ 20 bn a year
+    result = run(province, scenario)           # the capability: budget, solver, curves, views
+    result.budget.view("net_cost")             # net cost by year with P5/P50/P95
+    result.answers["monthly"]                  # largest monthly support within the ceiling
+    result.views                               # the tables written as CSV and to the workbook
 
-Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
-:mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
-(workbook, figures).
+The pieces (``prepare``, ``simulate``, ``cost_curve_caps``, ``sensitivity`` …) are in
+:mod:`khcadre_sim.incentives`; model layers: :mod:`.spec` (scenario → typed programmes),
+:mod:`.places` (caps, waitlist), :mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views
+and solvers), :mod:`.report` (labels, workbook), :mod:`.plots` (figures).
 
 How the model reads §II.8 ("Người được hưởng chính sách thu hút phải cam kết thời gian công tác;
 định kỳ đánh giá hiệu quả công việc làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt chính sách;
@@ -49,7 +49,6 @@ from ..capability import ResultBase, computed
 from ..solve import SolveResult, Status
 from .budget import (
     AMOUNT_GRID,
-    CAP_GRID,
     BudgetResult,
     CeilingAnswer,
     IncentiveInputs,
@@ -57,11 +56,10 @@ from .budget import (
     cost_curve_caps,
     largest_amount_scale,
     largest_monthly_scale,
-    largest_recruits,
     sensitivity,
     simulate,
 )
-from .report import (
+from .plots import (
     plot_amount_curve,
     plot_cap_curve,
     plot_cost_by_year,
@@ -70,10 +68,7 @@ from .report import (
 )
 from .spec import CAUSES, design_from_scenario
 
-__all__ = ["AMOUNT_GRID", "CAP_GRID", "IncentiveInputs", "IncentivesResult",
-           "base_salary_by_month", "cost_curve_amounts", "cost_curve_caps",
-           "largest_amount_scale", "largest_monthly_scale", "largest_recruits", "prepare", "run",
-           "sensitivity", "simulate", "summary_table"]
+__all__ = ["IncentivesResult", "base_salary_by_month", "prepare", "run", "summary_table"]
 
 
 def base_salary_by_month(params, first_year: int, n_months: int) -> np.ndarray:
@@ -243,26 +238,10 @@ def run(province, scenario, *, draws: int | None = None, curves: bool = True,
     started = time.perf_counter()
     inputs = prepare(province, scenario)
     result = simulate(inputs, draws)
-    design = result.design
-    x = design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
+    x = result.design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
     answers = {"monthly": largest_monthly_scale(result, x),
                "one_off": largest_amount_scale(result, x, "one_off")}
-    names = province.territories.set_index("territory_id")["name"]
-    views: dict[str, pd.DataFrame] = {
-        "by_year": result.by_year,
-        "ceiling": result.ceiling,
-        "by_commune": result.by_commune.assign(
-            name=result.by_commune["territory_id"].map(names))[
-                ["territory_id", "name", *result.by_commune.columns[1:]]],
-        "by_field": result.by_field,
-        "places": result.places.assign(
-            intake=[_month_label(design.first_year, m) for m in result.places["intake"]],
-            name=result.places["territory_id"].map(names))[
-                ["programme", "field", "territory_id", "name", "intake", "staff_id",
-                 "requested", "admitted", "waitlisted", "reason"]],
-        "per_retained": result.per_retained,
-        "solver": _solver_view(answers, result, x),
-    }
+    views = _views(result, answers, x, province.territories.set_index("territory_id")["name"])
     if curves:
         views["curve_cap"] = cost_curve_caps(inputs)
         views["curve_amount"] = cost_curve_amounts(result, np.asarray(AMOUNT_GRID))
@@ -270,3 +249,24 @@ def run(province, scenario, *, draws: int | None = None, curves: bool = True,
     proof = computed(time.perf_counter() - started, result.seed,
                      f"exact expectation and {result.draws:,} Monte Carlo draws")
     return IncentivesResult(inputs, result, x, answers, views, proof)
+
+
+def _views(result: BudgetResult, answers: dict[str, CeilingAnswer], ceiling: float,
+           names: pd.Series) -> dict[str, pd.DataFrame]:
+    """The tables of a run as written (units named, intake months as 2027-10)."""
+    first = result.design.first_year
+    return {
+        "by_year": result.by_year,
+        "ceiling": result.ceiling,
+        "by_commune": result.by_commune.assign(
+            name=result.by_commune["territory_id"].map(names))[
+                ["territory_id", "name", *result.by_commune.columns[1:]]],
+        "by_field": result.by_field,
+        "places": result.places.assign(
+            intake=[_month_label(first, m) for m in result.places["intake"]],
+            name=result.places["territory_id"].map(names))[
+                ["programme", "field", "territory_id", "name", "intake", "staff_id",
+                 "requested", "admitted", "waitlisted", "reason"]],
+        "per_retained": result.per_retained,
+        "solver": _solver_view(answers, result, ceiling),
+    }

@@ -240,12 +240,26 @@ def _programme(raw: dict[str, Any], i: int, problems: _Problems, known_fields: s
     """One programme of the list (its values already valid one by one), or None when a
     required field is missing."""
     at = f"{PROGRAMMES}[{i}]"
+    _check_one_key_rules(raw, at, problems, known_fields)
+    _check_between_keys(raw, at, problems)
+    _check_kind(raw, at, problems, first_year, last_year)
+    if any(name not in raw for name in _REQUIRED):
+        return None
+    # reporting order, whatever order the file lists them in
+    causes = raw.get("refund_causes", item_default("refund_causes"))
+    return Programme(**{**raw, "id": str(raw["id"]).strip(),
+                        "priority": raw.get("priority", i + 1),
+                        "refund_causes": tuple(c for c in CAUSES if c in causes)})
+
+
+def _check_one_key_rules(raw: dict[str, Any], at: str, problems: _Problems,
+                         known_fields: set[str] | None) -> None:
+    """Required fields, lists that may not be empty, a cause named twice, field codes."""
     for name in _REQUIRED:
         if name not in raw:
             problems.add(f"{at}.{name}", "missing",
                          f"add {name} = … ({keys()[f'{PROGRAMMES}[].{name}'].doc})")
-    pid = str(raw.get("id", "")).strip()
-    if "id" in raw and not pid:
+    if "id" in raw and not str(raw["id"]).strip():
         problems.add(f"{at}.id", "missing programme id", 'write id = "short_name"')
     for name, fix in (("fields", 'write fields = ["it_digital", "land"] (codes of '
                                  'data/fields.csv)'),
@@ -261,6 +275,10 @@ def _programme(raw: dict[str, Any], i: int, problems: _Problems, known_fields: s
     if len(set(causes)) != len(causes):
         problems.add(f"{at}.refund_causes", f"'{causes}' is not a list of distinct cause names",
                      f'write refund_causes = ["quit", "fail_duties"] (causes: {", ".join(CAUSES)})')
+
+
+def _check_between_keys(raw: dict[str, Any], at: str, problems: _Problems) -> None:
+    """The commitment covers an evaluation period; the start level is one of the levels."""
     evaluation, commitment = raw.get("evaluation_months"), raw.get("commitment_months")
     if evaluation is not None and commitment is not None and commitment < evaluation:
         problems.add(f"{at}.commitment_months",
@@ -273,6 +291,12 @@ def _programme(raw: dict[str, Any], i: int, problems: _Problems, known_fields: s
                      f"({len(factors)} level{'s' if len(factors) != 1 else ''})",
                      f"use a start_level from 0 to {max(len(factors) - 1, 0)}, or add levels "
                      "to level_factors = [0.5, 1.0, 1.5] (lowest to highest)")
+
+
+def _check_kind(raw: dict[str, Any], at: str, problems: _Problems, first_year: int,
+                last_year: int) -> None:
+    """A recruit programme makes offers within the horizon; one for existing staff starts in
+    it."""
     if raw.get("kind") == "recruit":
         offers = raw.get("recruits_per_year", {})
         if not offers:
@@ -291,12 +315,6 @@ def _programme(raw: dict[str, Any], i: int, problems: _Problems, known_fields: s
         elif not dt.date(first_year, 1, 1) <= start <= dt.date(last_year, 12, 31):
             problems.add(f"{at}.start", f"start '{start}' is not a date in "
                          f"{first_year}–{last_year}", f"write start = {first_year + 1}-01-01")
-    if any(name not in raw for name in _REQUIRED):
-        return None
-    # reporting order, whatever order the file lists them in
-    causes = raw.get("refund_causes", item_default("refund_causes"))
-    return Programme(**{**raw, "id": pid, "priority": raw.get("priority", i + 1),
-                        "refund_causes": tuple(c for c in CAUSES if c in causes)})
 
 
 def _rates(scenario: Any, kind: str, problems: _Problems) -> Rates:
