@@ -4,50 +4,60 @@ largest design that fits a budget ceiling.
 
 Typical use::
 
-    result = run(province, scenario)           # budget, ceiling solver, curves (the capability)
-    inputs = prepare(province, scenario)
+    result = run(province, scenario)           # the capability: budget, ceiling solver, curves
+    inputs = prepare(province, scenario)       # the design with its tables and dated money
     budget = simulate(inputs)                  # exact + 10,000 Monte Carlo draws
-    budget.by_year                             # year × programme × measure with P5/P50/P95
+    budget.view("net_cost")                    # by year: expected, P5/P50/P95 (all programmes)
     largest_monthly_scale(budget, 20e9)        # monthly support that keeps P95 ≤ 20 bn a year
+    cost_curve_caps(inputs)                    # the same design under other commune caps
+    sensitivity(inputs)                        # each uncertain rate at the ends of its range
 
 Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
 :mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
-(workbook, figures), :mod:`.api` (the capability).
+(labels, workbook), :mod:`.plots` (figures), :mod:`.api` (the capability).
 """
 
 from .api import (
-    AMOUNT_GRID,
-    CAP_GRID,
-    IncentiveInputs,
     IncentivesResult,
     base_salary_by_month,
-    cost_curve_caps,
-    largest_recruits,
     prepare,
     run,
-    sensitivity,
-    simulate,
     summary_table,
 )
 from .budget import (
+    AMOUNT_GRID,
+    CAP_GRID,
     BudgetResult,
     CeilingAnswer,
+    IncentiveInputs,
     cost_curve_amounts,
+    cost_curve_caps,
     largest_amount_scale,
     largest_monthly_scale,
+    largest_recruits,
     salary_fund_by_year,
+    sensitivity,
+    simulate,
 )
 from .chain import person_loop, run_chain
 from .places import apply_caps, plan_places, staff_counts
-from .report import (
+from .plots import (
     plot_amount_curve,
     plot_cap_curve,
     plot_cost_by_year,
     plot_refunds,
     plot_sensitivity,
-    write_workbook,
 )
-from .spec import AFTER_COMMITMENT, CAUSES, Design, Programme, Rates, design_from_scenario
+from .report import write_workbook
+from .spec import (
+    AFTER_COMMITMENT,
+    CAUSES,
+    Design,
+    Programme,
+    Rates,
+    design_from_scenario,
+    rate_ranges,
+)
 
 __all__ = [
     "AFTER_COMMITMENT", "AMOUNT_GRID", "CAP_GRID", "CAUSES", "BudgetResult", "CeilingAnswer",
@@ -55,6 +65,6 @@ __all__ = [
     "base_salary_by_month", "cost_curve_amounts", "cost_curve_caps", "design_from_scenario",
     "largest_amount_scale", "largest_monthly_scale", "largest_recruits", "person_loop",
     "plan_places", "plot_amount_curve", "plot_cap_curve", "plot_cost_by_year", "plot_refunds",
-    "plot_sensitivity", "prepare", "run", "run_chain", "salary_fund_by_year", "sensitivity",
-    "simulate", "staff_counts", "summary_table", "write_workbook",
+    "plot_sensitivity", "prepare", "rate_ranges", "run", "run_chain", "salary_fund_by_year",
+    "sensitivity", "simulate", "staff_counts", "summary_table", "write_workbook",
 ]

@@ -4,15 +4,15 @@ largest design that fits a budget ceiling.
 
 Typical use::
 
-    inputs = prepare(load_province(), load_scenario())
-    result = run(province, scenario)           # the capability: budget, solver, curves
-    budget = simulate(inputs)                  # exact + 10,000 Monte Carlo draws
-    result.by_year                             # year × programme × measure with P5/P50/P95
-    largest_monthly_scale(result, 20e9)        # monthly support that keeps P95 ≤ 20 bn a year
+    result = run(province, scenario)           # the capability: budget, solver, curves, views
+    result.budget.view("net_cost")             # net cost by year with P5/P50/P95
+    result.answers["monthly"]                  # largest monthly support within the ceiling
+    result.views                               # the tables written as CSV and to the workbook
 
-Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
-:mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
-(workbook, figures).
+The pieces (``prepare``, ``simulate``, ``cost_curve_caps``, ``sensitivity`` …) are in
+:mod:`khcadre_sim.incentives`; model layers: :mod:`.spec` (scenario → typed programmes),
+:mod:`.places` (caps, waitlist), :mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views
+and solvers), :mod:`.report` (labels, workbook), :mod:`.plots` (figures).
 
 How the model reads §II.8 ("Người được hưởng chính sách thu hút phải cam kết thời gian công tác;
 định kỳ đánh giá hiệu quả công việc làm căn cứ tiếp tục, điều chỉnh hoặc chấm dứt chính sách;
@@ -39,53 +39,36 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..capability import ResultBase, computed
-from ..solve import SolveResult
+from ..solve import SolveResult, Status
 from .budget import (
+    AMOUNT_GRID,
     BudgetResult,
     CeilingAnswer,
+    IncentiveInputs,
     cost_curve_amounts,
+    cost_curve_caps,
+    largest_amount_scale,
+    largest_monthly_scale,
+    sensitivity,
+    simulate,
 )
-from .budget import cost_curve_caps as _cost_curve_caps
-from .budget import largest_amount_scale as largest_amount_scale
-from .budget import largest_monthly_scale as largest_monthly_scale
-from .budget import largest_recruits as _largest_recruits
-from .budget import run_budget as _run_budget
-from .budget import sensitivity as _sensitivity
-from .report import (
+from .plots import (
     plot_amount_curve,
     plot_cap_curve,
     plot_cost_by_year,
     plot_refunds,
     plot_sensitivity,
 )
-from .spec import CAUSES, Design, design_from_scenario
+from .spec import CAUSES, design_from_scenario
 
-CAP_GRID = (0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20)
-AMOUNT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
-
-
-@dataclass(frozen=True)
-class IncentiveInputs:
-    """A validated design with the tables and dated money it runs on."""
-
-    design: Design
-    territories: pd.DataFrame
-    positions: pd.DataFrame
-    staff: pd.DataFrame
-    base_salary: np.ndarray  # VND per month from January of the first year
-    talent_share: np.ndarray  # share of the salary fund for talent, per year
-    seed: int
-    scenario_name: str = ""
-
-    def with_design(self, design: Design) -> IncentiveInputs:
-        return replace(self, design=design)
+__all__ = ["IncentivesResult", "base_salary_by_month", "prepare", "run", "summary_table"]
 
 
 def base_salary_by_month(params, first_year: int, n_months: int) -> np.ndarray:
@@ -95,7 +78,8 @@ def base_salary_by_month(params, first_year: int, n_months: int) -> np.ndarray:
 
 
 def prepare(province, scenario) -> IncentiveInputs:
-    """Validate the scenario's incentive sections against the province; gather dated money."""
+    """The scenario's incentive design checked against the province's field codes, with the
+    dated money it runs on (base salary by month, talent share of the salary fund by year)."""
     from ..io import load_fields
 
     design = design_from_scenario(scenario, known_fields=set(load_fields()["field"]))
@@ -109,40 +93,9 @@ def prepare(province, scenario) -> IncentiveInputs:
                            base, share, int(scenario.seed), str(getattr(scenario, "name", "")))
 
 
-def simulate(inputs: IncentiveInputs, draws: int | None = None,
-             commune_cap_share: float | None = None) -> BudgetResult:
-    """Exact expectation and Monte Carlo bands of the design (``draws`` default: scenario's)."""
-    return _run_budget(inputs.design, inputs.territories, inputs.positions, inputs.staff,
-                       inputs.base_salary, inputs.talent_share, inputs.seed, draws,
-                       commune_cap_share)
-
-
-def cost_curve_caps(inputs: IncentiveInputs, shares=CAP_GRID, draws: int = 2000) -> pd.DataFrame:
-    """Net cost by year, places and waitlist against the commune cap share (same seed each)."""
-    return _cost_curve_caps(inputs.design, inputs.territories, inputs.positions, inputs.staff,
-                            inputs.base_salary, inputs.talent_share, np.asarray(shares),
-                            inputs.seed, draws)
-
-
-def largest_recruits(inputs: IncentiveInputs, programme: str, ceiling_vnd: float,
-                     draws: int = 2000, upper: int = 2000) -> CeilingAnswer:
-    """Largest offers per year of a recruitment programme whose P95 net cost fits the ceiling."""
-    return _largest_recruits(inputs.design, inputs.territories, inputs.positions, inputs.staff,
-                             inputs.base_salary, inputs.talent_share, programme, ceiling_vnd,
-                             seed=inputs.seed, draws=draws, upper=upper)
-
-
-def sensitivity(inputs: IncentiveInputs) -> pd.DataFrame:
-    """Expected net cost 2026–2030 with each uncertain rate at the ends of its range."""
-    return _sensitivity(inputs.design, inputs.territories, inputs.positions, inputs.staff,
-                        inputs.base_salary, inputs.talent_share)
-
-
 def summary_table(result: BudgetResult, scale: float = 1e9) -> pd.DataFrame:
     """Headline per year: expected and P95 net cost, ceiling, P(breach) (money ÷ ``scale``)."""
-    c = result.ceiling
-    g = result.by_year[(result.by_year["programme"] == "all")].pivot(
-        index="year", columns="measure", values="expected")
+    c, g = result.ceiling, result.expected_by_year()
     return pd.DataFrame({
         "year": c["year"], "gross_outlay": g["gross_outlay"].to_numpy() / scale,
         "refunds_recovered": g["refunds_recovered"].to_numpy() / scale,
@@ -164,7 +117,7 @@ def _solver_view(answers: dict[str, CeilingAnswer], result: BudgetResult,
             amount, unit = ((p.monthly, p.monthly_unit) if component == "monthly"
                             else (p.one_off, p.one_off_unit))
             rows.append({"component": component, "programme": p.id,
-                         "ceiling_vnd_per_year": ceiling, "status": answer.status,
+                         "ceiling_vnd_per_year": ceiling, "status": str(answer.status),
                          "scale": answer.value, "amount": amount * answer.value,
                          "unit": "× base salary" if unit == "base_salary" else "VND",
                          "binding_year": answer.binding_year, "message": answer.message})
@@ -191,13 +144,27 @@ class IncentivesResult(ResultBase):
         return summary_table(self.budget)
 
     def exits_by_cause(self) -> dict[str, float]:
-        every = self.budget.by_year[self.budget.by_year["programme"] == "all"]
-        return {c: float(every.loc[every["measure"] == f"exits_{c}", "expected"].sum())
-                for c in CAUSES}
+        every = self.budget.expected_by_year()
+        return {c: float(every[f"exits_{c}"].sum()) for c in CAUSES}
+
+    def _answer_line(self, lang: str) -> str:
+        """The monthly ceiling answer in one line (a factor that fits but is not proven the
+        largest says so)."""
+        a, x = self.answers["monthly"], self.ceiling_x / 1e9
+        if not a.status.has_solution:
+            return (f"giải trần kinh phí: {a.status} — {a.message}" if lang == "vi" else
+                    f"ceiling solver: {a.status} — {a.message}")
+        doubt = a.status is Status.FEASIBLE
+        if lang == "vi":
+            return (f"hệ số hỗ trợ hằng tháng lớn nhất để P95 ≤ {x:,.1f} tỷ đồng/năm: "
+                    f"{a.value:.3f}" + (" (vừa trần, chưa chứng minh là lớn nhất)" if doubt
+                                        else ""))
+        return (f"largest monthly support factor with P95 ≤ {x:,.1f} bn VND/year: "
+                f"{a.value:.3f}" + (" (fits; not proven the largest)" if doubt else ""))
 
     def headline(self, lang: str = "en") -> list[str]:
-        tot, r, x = self.totals(), self.budget, self.ceiling_x
-        answer, design = self.answers["monthly"], r.design
+        tot, r = self.totals(), self.budget
+        design = r.design
         granted, waiting = int(r.places["admitted"].sum()), int(r.places["waitlisted"].sum())
         exits = self.exits_by_cause()
         if lang == "vi":
@@ -209,9 +176,7 @@ class IncentivesResult(ResultBase):
                 f"tỷ đồng so với trần {tot['ceiling'].min():,.1f} tỷ; xác suất vượt trần cao "
                 f"nhất {tot['p_breach'].max():.1%}",
                 f"suất được duyệt {granted}, danh sách chờ {waiting}",
-                (f"hệ số hỗ trợ hằng tháng lớn nhất để P95 ≤ {x / 1e9:,.1f} tỷ đồng/năm: "
-                 f"{answer.value:.3f}" if answer.status == "solved" else
-                 f"giải trần kinh phí: {answer.status} — {answer.message}"),
+                self._answer_line(lang),
             ]
         return [
             f"net cost 2026–2030: {tot['expected_net'].sum():,.1f} bn VND expected "
@@ -224,9 +189,7 @@ class IncentivesResult(ResultBase):
                 f"{c} {v:,.1f}" for c, v in exits.items()) + "; refunds owed only for "
             + "; ".join(f"{p.id}: {', '.join(p.refund_causes) or 'none'}"
                         for p in design.programmes),
-            (f"largest monthly support factor with P95 ≤ {x / 1e9:,.1f} bn VND/year: "
-             f"{answer.value:.3f}" if answer.status == "solved" else
-             f"ceiling solver: {answer.status} — {answer.message}"),
+            self._answer_line(lang),
         ]
 
     def details(self) -> dict[str, Any]:
@@ -243,10 +206,11 @@ class IncentivesResult(ResultBase):
             "refund_rules": {p.id: {"refund_causes": list(p.refund_causes),
                                     "after_commitment": p.after_commitment}
                              for p in design.programmes},
-            "ceiling_solver": {c: {"ceiling_vnd_per_year": self.ceiling_x, "status": a.status,
+            "ceiling_solver": {c: {"ceiling_vnd_per_year": self.ceiling_x,
+                                   "status": str(a.status),
                                    "scale": a.value, "binding_year": a.binding_year,
                                    "message": a.message} for c, a in self.answers.items()},
-            "salary_fund_assumption": design.salary_fund_note,
+            "salary_fund_assumption": design.mean_salary_coefficient_source,
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -274,26 +238,10 @@ def run(province, scenario, *, draws: int | None = None, curves: bool = True,
     started = time.perf_counter()
     inputs = prepare(province, scenario)
     result = simulate(inputs, draws)
-    design = result.design
-    x = design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
+    x = result.design.solver_ceiling_vnd_per_year or float(result.ceiling["ceiling"].min())
     answers = {"monthly": largest_monthly_scale(result, x),
                "one_off": largest_amount_scale(result, x, "one_off")}
-    names = province.territories.set_index("territory_id")["name"]
-    views: dict[str, pd.DataFrame] = {
-        "by_year": result.by_year,
-        "ceiling": result.ceiling,
-        "by_commune": result.by_commune.assign(
-            name=result.by_commune["territory_id"].map(names))[
-                ["territory_id", "name", *result.by_commune.columns[1:]]],
-        "by_field": result.by_field,
-        "places": result.places.assign(
-            intake=[_month_label(design.first_year, m) for m in result.places["intake"]],
-            name=result.places["territory_id"].map(names))[
-                ["programme", "field", "territory_id", "name", "intake", "staff_id",
-                 "requested", "admitted", "waitlisted", "reason"]],
-        "per_retained": result.per_retained,
-        "solver": _solver_view(answers, result, x),
-    }
+    views = _views(result, answers, x, province.territories.set_index("territory_id")["name"])
     if curves:
         views["curve_cap"] = cost_curve_caps(inputs)
         views["curve_amount"] = cost_curve_amounts(result, np.asarray(AMOUNT_GRID))
@@ -301,3 +249,24 @@ def run(province, scenario, *, draws: int | None = None, curves: bool = True,
     proof = computed(time.perf_counter() - started, result.seed,
                      f"exact expectation and {result.draws:,} Monte Carlo draws")
     return IncentivesResult(inputs, result, x, answers, views, proof)
+
+
+def _views(result: BudgetResult, answers: dict[str, CeilingAnswer], ceiling: float,
+           names: pd.Series) -> dict[str, pd.DataFrame]:
+    """The tables of a run as written (units named, intake months as 2027-10)."""
+    first = result.design.first_year
+    return {
+        "by_year": result.by_year,
+        "ceiling": result.ceiling,
+        "by_commune": result.by_commune.assign(
+            name=result.by_commune["territory_id"].map(names))[
+                ["territory_id", "name", *result.by_commune.columns[1:]]],
+        "by_field": result.by_field,
+        "places": result.places.assign(
+            intake=[_month_label(first, m) for m in result.places["intake"]],
+            name=result.places["territory_id"].map(names))[
+                ["programme", "field", "territory_id", "name", "intake", "staff_id",
+                 "requested", "admitted", "waitlisted", "reason"]],
+        "per_retained": result.per_retained,
+        "solver": _solver_view(answers, result, ceiling),
+    }

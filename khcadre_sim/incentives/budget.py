@@ -1,20 +1,25 @@
 """Budget views: cost by year with bands, the ceiling, and the questions answered by solving.
 
-Pure functions on tables and plain parameters; nothing here reads files or prints.
+Every function takes the :class:`IncentiveInputs` of a design (or a :class:`BudgetResult` of one);
+nothing here reads files or prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from ..solve import Status
 from .chain import EXIT_MEASURES, MEASURES, run_chain
 from .places import plan_places, staff_counts
 from .spec import Design, Programme, Rates
+
+CAP_GRID = (0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20)  # commune cap shares of the curve
+AMOUNT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)  # factors on the amounts
 
 QUANTILES = (0.05, 0.50, 0.95)
 # measures reported per year (money in nominal VND, people as counts).  ``leavers`` left for any
@@ -27,6 +32,23 @@ YEAR_MEASURES = ("gross_outlay", "one_off_paid", "monthly_paid", "post_commitmen
                  "refund_cases", "completed")
 MONEY = ("gross_outlay", "one_off_paid", "monthly_paid", "post_commitment_paid",
          "refunds_recovered", "refund_owed", "net_cost")
+
+
+@dataclass(frozen=True)
+class IncentiveInputs:
+    """A validated design with the tables and dated money it runs on."""
+
+    design: Design
+    territories: pd.DataFrame
+    positions: pd.DataFrame
+    staff: pd.DataFrame
+    base_salary: np.ndarray  # VND per month from January of the first year, every commitment
+    talent_share: np.ndarray  # share of the salary fund allowed for talent, per year
+    seed: int
+    scenario_name: str = ""
+
+    def with_design(self, design: Design) -> IncentiveInputs:
+        return replace(self, design=design)
 
 
 @dataclass
@@ -49,6 +71,19 @@ class BudgetResult:
     exact_monthly: dict[str, np.ndarray]
     seed: int
     draws: int
+
+    def view(self, measure: str, programme: str = "all") -> pd.DataFrame:
+        """One measure by year — of one programme, or of all together (``"all"``) — with its
+        exact expectation, Monte Carlo mean and P5/P50/P95."""
+        b = self.by_year
+        return b[(b["programme"] == programme) & (b["measure"] == measure)].reset_index(
+            drop=True)
+
+    def expected_by_year(self, programme: str = "all") -> pd.DataFrame:
+        """The exact expectation of every measure: year × measure."""
+        b = self.by_year
+        return b[b["programme"] == programme].pivot(index="year", columns="measure",
+                                                    values="expected")
 
 
 def salary_fund_by_year(staff_total: int, mean_coefficient: float,
@@ -131,99 +166,126 @@ def _band_rows(year_vals: dict[str, np.ndarray], exact: dict[str, np.ndarray], p
     return rows
 
 
-def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
-               staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
-               seed: int = 0, draws: int | None = None,
-               commune_cap_share: float | None = None) -> BudgetResult:
-    """Places under the caps → exact expectation and Monte Carlo bands → budget views.
+@dataclass
+class _ProgrammeBudget:
+    """One programme's share of a run: yearly measures (exact and by draw), whole-commitment
+    figures and the exact views by commune and field."""
 
-    ``base_salary``: VND per month from January of the first year, covering every commitment;
-    ``talent_share``: share of the salary fund allowed for talent, per year.
-    """
-    draws = design.draws if draws is None else int(draws)
-    years = list(range(design.first_year, design.last_year + 1))
-    n_years, horizon = len(years), 12 * len(years)
-    places = plan_places(design, territories, positions, staff, commune_cap_share)
-    rng = np.random.default_rng(seed)
-    band_rows: list[dict] = []
-    communes, fields, retained = [], [], []
-    fixed_d, month_d, fixed_x, month_x = {}, {}, {}, {}
-    totals_mc: dict[str, np.ndarray] = {m: np.zeros((n_years, draws)) for m in YEAR_MEASURES}
-    totals_x: dict[str, np.ndarray] = {m: np.zeros((n_years, 1)) for m in YEAR_MEASURES}
-    for prog in design.programmes:
-        rates = design.rates[prog.kind]
-        coh = _cohorts(places, prog.id)
-        per_intake = coh.groupby("intake")["admitted"].sum()
-        intakes = per_intake.index.to_numpy(dtype=np.int64)
-        counts = per_intake.to_numpy()
-        if len(intakes):
-            unit, _ = _exact_unit(prog, rates, intakes, base_salary, horizon)
-            ex = _derived({m: unit[m] @ counts.astype(float)[:, None] for m in MEASURES},
-                          n_years)
-            mc = _derived(run_chain(prog, rates, intakes, counts, base_salary, horizon, rng=rng,
-                                    draws=draws), n_years)
-            life = {m: float(unit[m].sum(axis=0) @ counts) for m in MEASURES}
-            post_in_horizon = float(unit["post_commitment_paid"][:horizon].sum(axis=0) @ counts)
-            communes.append(_group_exact(unit, coh, intakes, "territory_id", n_years)
-                            .assign(programme=prog.id))
-            fields.append(_group_exact(unit, coh, intakes, "field", n_years)
-                          .assign(programme=prog.id))
-        else:  # nobody admitted: a programme with no cost, kept visible in every table
-            ex = {m: np.zeros((n_years, 1)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
-            mc = {m: np.zeros((n_years, draws)) for m in (*YEAR_MEASURES, "_fixed", "_monthly")}
-            life = dict.fromkeys(MEASURES, 0.0)
-            post_in_horizon = 0.0
-        band_rows += _band_rows(mc, ex, prog.id, years)
-        for m in YEAR_MEASURES:
-            totals_mc[m] += mc[m]
-            totals_x[m] += ex[m]
-        fixed_d[prog.id], month_d[prog.id] = mc["_fixed"], mc["_monthly"]
-        fixed_x[prog.id], month_x[prog.id] = ex["_fixed"][:, 0], ex["_monthly"][:, 0]
-        # Lifetime = each cohort's whole commitment (also past the horizon); support paid after
-        # a commitment is left out (it buys service beyond the commitment and has no end date)
-        # and shown apart, within the horizon only.  So "cost per retained" is the net cost of
-        # the commitment per person who served it to the end, whatever after_commitment says.
-        gross_commit = life["one_off_paid"] + life["monthly_paid"] - life["post_commitment_paid"]
-        refunds_life = life["refund_one_off"] + life["refund_monthly"]
-        net_life = gross_commit - refunds_life
-        retained.append({
-            "programme": prog.id, "places_granted": int(counts.sum()) if len(intakes) else 0,
+    exact: dict[str, np.ndarray]  # measure → (years, 1)
+    draws: dict[str, np.ndarray]  # measure → (years, draws)
+    retained: dict
+    by_commune: pd.DataFrame | None
+    by_field: pd.DataFrame | None
+
+
+def _programme_budget(prog: Programme, rates: Rates, places: pd.DataFrame,
+                      base_salary: np.ndarray, n_years: int, rng: np.random.Generator,
+                      draws: int) -> _ProgrammeBudget:
+    horizon = 12 * n_years
+    coh = _cohorts(places, prog.id)
+    per_intake = coh.groupby("intake")["admitted"].sum()
+    intakes = per_intake.index.to_numpy(dtype=np.int64)
+    counts = per_intake.to_numpy()
+    if not len(intakes):  # nobody admitted: a programme with no cost, kept visible in every table
+        measures = (*YEAR_MEASURES, "_fixed", "_monthly")
+        return _ProgrammeBudget({m: np.zeros((n_years, 1)) for m in measures},
+                                {m: np.zeros((n_years, draws)) for m in measures},
+                                _retained(prog, 0, dict.fromkeys(MEASURES, 0.0), 0.0),
+                                None, None)
+    unit, _ = _exact_unit(prog, rates, intakes, base_salary, horizon)
+    ex = _derived({m: unit[m] @ counts.astype(float)[:, None] for m in MEASURES}, n_years)
+    mc = _derived(run_chain(prog, rates, intakes, counts, base_salary, horizon, rng=rng,
+                            draws=draws), n_years)
+    life = {m: float(unit[m].sum(axis=0) @ counts) for m in MEASURES}
+    post_in_horizon = float(unit["post_commitment_paid"][:horizon].sum(axis=0) @ counts)
+    return _ProgrammeBudget(
+        ex, mc, _retained(prog, int(counts.sum()), life, post_in_horizon),
+        _group_exact(unit, coh, intakes, "territory_id", n_years).assign(programme=prog.id),
+        _group_exact(unit, coh, intakes, "field", n_years).assign(programme=prog.id))
+
+
+def _retained(prog: Programme, granted: int, life: dict[str, float],
+              post_in_horizon: float) -> dict:
+    """Lifetime = each cohort's whole commitment (also past the horizon); support paid after a
+    commitment is left out (it buys service beyond the commitment and has no end date) and shown
+    apart, within the horizon only.  So "cost per retained" is the net cost of the commitment per
+    person who served it to the end, whatever ``after_commitment`` says."""
+    gross_commit = life["one_off_paid"] + life["monthly_paid"] - life["post_commitment_paid"]
+    refunds_life = life["refund_one_off"] + life["refund_monthly"]
+    net_life = gross_commit - refunds_life
+    return {"programme": prog.id, "places_granted": granted,
             "accepted": life["accepted"], "completed_commitment": life["completed"],
             "gross_outlay_lifetime": gross_commit,
             "refunds_recovered_lifetime": refunds_life,
             "net_cost_lifetime": net_life,
             "cost_per_retained": net_life / life["completed"] if life["completed"] > 0
             else float("nan"),
-            "post_commitment_paid_in_horizon": post_in_horizon})
-    band_rows += _band_rows(totals_mc, totals_x, "all", years)
-    by_year = pd.DataFrame(band_rows)
-    counts_t = staff_counts(staff, positions, territories)
-    fund = salary_fund_by_year(int(counts_t.sum()), design.mean_salary_coefficient, base_salary,
-                               n_years)
+            "post_commitment_paid_in_horizon": post_in_horizon}
+
+
+def _ceiling_table(inputs: IncentiveInputs, years: list[int], expected_net: np.ndarray,
+                   net_draws: np.ndarray) -> pd.DataFrame:
+    """The ceiling of each year (a share of the estimated salary fund, or a fixed VND figure)
+    against the expected and P95 net cost, and the probability of exceeding it."""
+    design, n_years = inputs.design, len(years)
+    counts = staff_counts(inputs.staff, inputs.positions, inputs.territories)
+    fund = salary_fund_by_year(int(counts.sum()), design.mean_salary_coefficient,
+                               inputs.base_salary, n_years)
     if design.ceiling_mode == "vnd":
         ceiling = np.full(n_years, design.ceiling_vnd_per_year)
     else:
-        ceiling = fund * np.asarray(talent_share, dtype=float)[:n_years]
-    net = totals_mc["net_cost"]
-    ceil_df = pd.DataFrame({
-        "year": years, "salary_fund": fund, "ceiling": ceiling,
-        "expected_net": totals_x["net_cost"][:, 0],
-        "p95_net": np.quantile(net, 0.95, axis=1),
-        "p_breach": (net > ceiling[:, None]).mean(axis=1)})
+        ceiling = fund * np.asarray(inputs.talent_share, dtype=float)[:n_years]
+    return pd.DataFrame({
+        "year": years, "salary_fund": fund, "ceiling": ceiling, "expected_net": expected_net,
+        "p95_net": np.quantile(net_draws, 0.95, axis=1),
+        "p_breach": (net_draws > ceiling[:, None]).mean(axis=1)})
 
-    def finish(frames: list[pd.DataFrame], key: str) -> pd.DataFrame:
-        if not frames:
-            return pd.DataFrame(columns=[key, "year", "programme", *YEAR_MEASURES])
-        df = pd.concat(frames, ignore_index=True)
-        df.insert(1, "year", design.first_year + df.pop("year_index"))
-        return df[[key, "year", "programme", *YEAR_MEASURES]]
 
-    return BudgetResult(design=design, years=years, places=places, by_year=by_year,
-                        by_commune=finish(communes, "territory_id"),
-                        by_field=finish(fields, "field"), ceiling=ceil_df,
-                        per_retained=pd.DataFrame(retained), fixed_draws=fixed_d,
-                        monthly_draws=month_d, exact_fixed=fixed_x, exact_monthly=month_x,
-                        seed=seed, draws=draws)
+def _by_group(frames: list[pd.DataFrame], key: str, first_year: int) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=[key, "year", "programme", *YEAR_MEASURES])
+    df = pd.concat(frames, ignore_index=True)
+    df.insert(1, "year", first_year + df.pop("year_index"))
+    return df[[key, "year", "programme", *YEAR_MEASURES]]
+
+
+def simulate(inputs: IncentiveInputs, draws: int | None = None) -> BudgetResult:
+    """Places under the caps → exact expectation and Monte Carlo bands → budget views.
+
+    ``draws``: Monte Carlo draws (default: the scenario's); the draws are seeded by the
+    scenario's seed, so the same inputs give the same bands.
+    """
+    design = inputs.design
+    draws = design.draws if draws is None else int(draws)
+    years = list(range(design.first_year, design.last_year + 1))
+    n_years = len(years)
+    places = plan_places(design, inputs.territories, inputs.positions, inputs.staff)
+    rng = np.random.default_rng(inputs.seed)
+    parts = {prog.id: _programme_budget(prog, design.rates[prog.kind], places,
+                                        inputs.base_salary, n_years, rng, draws)
+             for prog in design.programmes}
+    totals_mc: dict[str, np.ndarray] = {m: np.zeros((n_years, draws)) for m in YEAR_MEASURES}
+    totals_x: dict[str, np.ndarray] = {m: np.zeros((n_years, 1)) for m in YEAR_MEASURES}
+    band_rows: list[dict] = []
+    for pid, part in parts.items():
+        band_rows += _band_rows(part.draws, part.exact, pid, years)
+        for m in YEAR_MEASURES:
+            totals_mc[m] += part.draws[m]
+            totals_x[m] += part.exact[m]
+    band_rows += _band_rows(totals_mc, totals_x, "all", years)
+    return BudgetResult(
+        design=design, years=years, places=places, by_year=pd.DataFrame(band_rows),
+        by_commune=_by_group([p.by_commune for p in parts.values() if p.by_commune is not None],
+                             "territory_id", design.first_year),
+        by_field=_by_group([p.by_field for p in parts.values() if p.by_field is not None],
+                           "field", design.first_year),
+        ceiling=_ceiling_table(inputs, years, totals_x["net_cost"][:, 0], totals_mc["net_cost"]),
+        per_retained=pd.DataFrame([p.retained for p in parts.values()]),
+        fixed_draws={k: p.draws["_fixed"] for k, p in parts.items()},
+        monthly_draws={k: p.draws["_monthly"] for k, p in parts.items()},
+        exact_fixed={k: p.exact["_fixed"][:, 0] for k, p in parts.items()},
+        exact_monthly={k: p.exact["_monthly"][:, 0] for k, p in parts.items()},
+        seed=inputs.seed, draws=draws)
 
 
 # ---------------------------------------------------------------- questions answered by solving
@@ -231,13 +293,28 @@ def run_budget(design: Design, territories: pd.DataFrame, positions: pd.DataFram
 
 @dataclass(frozen=True)
 class CeilingAnswer:
-    """The largest lever value whose P-quantile net cost stays within the ceiling every year."""
+    """The largest lever value whose P-quantile net cost stays within the ceiling every year.
 
-    status: str  # "solved" | "infeasible" | "unbounded"
-    lever: str  # "monthly_scale" | "recruits_per_year"
-    value: float  # scale of the monthly amounts, or offers per year
+    ``status`` (the one :class:`~khcadre_sim.solve.Status` vocabulary):
+
+    * ``OPTIMAL`` — ``value`` fits and is the largest that does.  For a factor on the amounts the
+      quantile of every year's cost rises monotonically with the factor (every draw's cost is
+      F + s·M with M ≥ 0), and Brent's root-finder locates the first crossing of the ceiling to
+      1e-9 and keeps the side that fits: the largest factor to that tolerance.  For offers per
+      year, bisection over whole numbers, and the answer k is checked directly on both sides (k
+      fits, k + 1 does not).
+    * ``FEASIBLE`` — ``value`` fits but is not proven the largest: the cost need not rise with
+      the lever near the answer (``message`` says why).
+    * ``INFEASIBLE`` — not even 0 fits: the rest of the design alone exceeds the ceiling.
+    * ``UNBOUNDED`` — every value tried fits (the support costs nothing within the horizon, or
+      the caps bind before ``upper`` offers); ``value`` is the last one tried.
+    """
+
+    status: Status
+    lever: str  # "monthly_scale" | "one_off_scale" | "recruits_per_year"
+    value: float  # factor on the amounts, or offers per year
     quantile: float
-    binding_year: int | None
+    binding_year: int | None  # the year closest to the ceiling at the answer
     quantile_cost_by_year: tuple[float, ...]
     ceiling_by_year: tuple[float, ...]
     message: str
@@ -275,8 +352,10 @@ def largest_amount_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
     (default: all) such that the ``quantile`` of each year's net cost is ≤ the ceiling.
 
     The same draws are reused for every s (common random numbers): who accepts, leaves or is
-    evaluated does not depend on the amount, so each draw's cost is F + s·M with M ≥ 0 and the
-    quantile rises monotonically with s — a root-finder (Brent) then gives the exact answer.
+    evaluated does not depend on the amount, so each draw's cost is F + s·M.  With M ≥ 0 in every
+    draw the quantile rises monotonically with s and a root-finder (Brent) gives the largest
+    factor (``Status.OPTIMAL``); when a year's refunds exceed its payments in some draw (M < 0)
+    the first crossing of the ceiling is reported as ``Status.FEASIBLE``, with a note.
     """
     targets = programmes or [p.id for p in result.design.programmes]
     F, M = _split(result, targets, component)
@@ -298,41 +377,42 @@ def largest_amount_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
                                 "cost need not rise with the amount; this is a crossing of the "
                                 "ceiling, not proven to be the largest amount that fits")
 
-    def answer(status: str, s: float, msg: str) -> CeilingAnswer:
+    def answer(status: Status, s: float, msg: str) -> CeilingAnswer:
         q = qcost(s)
         msg = "; ".join(m for m in (msg, note) if m)
         return CeilingAnswer(status, lever, s, quantile,
-                             result.years[int(np.argmax(q - X))] if status == "solved" else None,
-                             tuple(float(v) for v in q), tuple(float(v) for v in X), msg)
+                             result.years[int(np.argmax(q - X))] if status.has_solution
+                             else None, tuple(float(v) for v in q), tuple(float(v) for v in X),
+                             msg)
 
     if g(0.0) > 0:
         worst = result.years[int(np.argmax(qcost(0.0) - X))]
         other = "one-off payments" if component == "monthly" else "monthly support"
-        return answer("infeasible", 0.0, f"even with none of this support, the {other} and "
-                      f"other programmes exceed the ceiling in {worst} at "
+        return answer(Status.INFEASIBLE, 0.0, f"even with none of this support, the {other} "
+                      f"and other programmes exceed the ceiling in {worst} at "
                       f"P{quantile * 100:.0f}; lower them or the number of offers")
     # bracket the first crossing on a doubling grid (g(0) ≤ 0 here)
     lo, hi = 0.0, 0.125
     while g(hi) <= 0:
         lo, hi = hi, hi * 2
         if hi > 1e6:
-            return answer("unbounded", hi, f"the {component} support of these programmes "
+            return answer(Status.UNBOUNDED, hi, f"the {component} support of these programmes "
                           "costs nothing within the horizon; any amount fits")
     s = brentq(g, lo, hi, xtol=1e-9, rtol=1e-12)
     while g(s) > 0:  # land on the feasible side of the root
         s = np.nextafter(s, 0.0)
-    return answer("solved", float(s), "")
+    return answer(Status.OPTIMAL if monotone else Status.FEASIBLE, float(s), "")
 
 
-def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
-                     staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
-                     programme: str, ceiling_vnd: float | np.ndarray, quantile: float = 0.95,
-                     seed: int = 0, draws: int | None = None, upper: int = 2000) -> CeilingAnswer:
+def largest_recruits(inputs: IncentiveInputs, programme: str, ceiling_vnd: float | np.ndarray,
+                     draws: int = 2000, upper: int = 2000,
+                     quantile: float = 0.95) -> CeilingAnswer:
     """Largest number of offers per year (same every year of the programme) of one recruitment
-    programme such that the quantile of each year's net cost stays within the ceiling.
+    programme such that the ``quantile`` of each year's net cost stays within the ceiling.
 
-    Bisection over whole numbers, re-running the model with the same seed for each candidate; the
-    answer k is checked directly (k fits and k + 1 does not)."""
+    Bisection over whole numbers up to ``upper``, re-running the model with the same seed and
+    ``draws`` for each candidate; the answer k is checked directly (k fits and k + 1 does not)."""
+    design = inputs.design
     prog = next((p for p in design.programmes if p.id == programme), None)
     if prog is None or prog.kind != "recruit":
         raise ValueError(f"'{programme}' is not a recruitment programme of the design")
@@ -346,30 +426,30 @@ def largest_recruits(design: Design, territories: pd.DataFrame, positions: pd.Da
     def qcost(k: int) -> np.ndarray:
         p2 = dataclasses.replace(prog, recruits_per_year=dict.fromkeys(years, k))
         d2 = design.with_programmes([p2 if p.id == programme else p for p in design.programmes])
-        r = run_budget(d2, territories, positions, staff, base_salary, talent_share, seed, draws)
-        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
-        return net[column].to_numpy()
+        return simulate(inputs.with_design(d2), draws).view("net_cost")[column].to_numpy()
 
     def fits(k: int) -> bool:
         return bool(np.all(qcost(k) <= X))
 
-    def answer(status: str, k: int, msg: str) -> CeilingAnswer:
+    def answer(status: Status, k: int, msg: str) -> CeilingAnswer:
         q = qcost(k)
         return CeilingAnswer(status, "recruits_per_year", float(k), quantile,
-                             design.first_year + int(np.argmax(q - X)) if status == "solved"
+                             design.first_year + int(np.argmax(q - X)) if status.has_solution
                              else None, tuple(float(v) for v in q), tuple(float(v) for v in X),
                              msg)
 
     if not fits(0):
-        return answer("infeasible", 0, "the other programmes alone exceed the ceiling")
+        return answer(Status.INFEASIBLE, 0, "the other programmes alone exceed the ceiling")
     if fits(upper):
-        return answer("unbounded", upper, f"even {upper} offers a year fit (caps bind first)")
+        return answer(Status.UNBOUNDED, upper,
+                      f"even {upper} offers a year fit (caps bind first)")
     lo, hi = 0, upper
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    msg = "" if not fits(lo + 1) else "cost is not monotone in the offers near the answer"
-    return answer("solved", lo, msg)
+    if fits(lo + 1):
+        return answer(Status.FEASIBLE, lo, "cost is not monotone in the offers near the answer")
+    return answer(Status.OPTIMAL, lo, "")
 
 
 def cost_curve_amounts(result: BudgetResult, scales: np.ndarray,
@@ -394,17 +474,15 @@ def cost_curve_amounts(result: BudgetResult, scales: np.ndarray,
     return pd.DataFrame(rows)
 
 
-def cost_curve_caps(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
-                    staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
-                    shares: np.ndarray, seed: int = 0, draws: int = 2000) -> pd.DataFrame:
-    """Net cost by year, places granted and waitlisted, against the commune cap share."""
+def cost_curve_caps(inputs: IncentiveInputs, shares: tuple[float, ...] | np.ndarray = CAP_GRID,
+                    draws: int = 2000) -> pd.DataFrame:
+    """Net cost by year, places granted and waitlisted, against the commune cap share (the same
+    seed for each share)."""
     rows = []
     for share in shares:
-        r = run_budget(design, territories, positions, staff, base_salary, talent_share, seed,
-                       draws, commune_cap_share=float(share))
-        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+        r = simulate(inputs.with_design(inputs.design.with_caps(commune=float(share))), draws)
         granted, wait = int(r.places["admitted"].sum()), int(r.places["waitlisted"].sum())
-        for _, row in net.iterrows():
+        for _, row in r.view("net_cost").iterrows():
             rows.append({"commune_cap_share": float(share), "year": int(row["year"]),
                          "expected": row["expected"], "p5": row["p5"], "p50": row["p50"],
                          "p95": row["p95"], "places_granted": granted, "waitlisted": wait})
@@ -426,16 +504,15 @@ def _with_rate(design: Design, key: str, value: float) -> Design:
     return dataclasses.replace(design, rates=rates)
 
 
-def sensitivity(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
-                staff: pd.DataFrame, base_salary: np.ndarray, talent_share: np.ndarray,
-                ) -> pd.DataFrame:
+def sensitivity(inputs: IncentiveInputs) -> pd.DataFrame:
     """Expected net cost 2026–2030 with each uncertain rate at the low and high end of its range
-    (the others at their scenario values) — a tornado table, exact expectations."""
+    (the key table's; the others at their scenario values) — a tornado table, exact
+    expectations."""
     def total(d: Design) -> float:
-        r = run_budget(d, territories, positions, staff, base_salary, talent_share, 0, draws=100)
-        net = r.by_year[(r.by_year["programme"] == "all") & (r.by_year["measure"] == "net_cost")]
+        net = simulate(inputs.with_design(d), draws=100).view("net_cost")
         return float(net["expected"].sum())
 
+    design = inputs.design
     base = total(design)
     rows = []
     for key, (lo, hi) in design.ranges.items():

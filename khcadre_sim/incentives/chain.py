@@ -98,11 +98,6 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
                      where=whole > 0)
 
 
-def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    return np.divide(part, whole, out=np.zeros(np.broadcast(part, whole).shape, dtype=float),
-                     where=whole > 0)
-
-
 def _thin(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
     """Binomial(n, p) counts where most n are 0 (splits of a month's few leavers): only the
     non-zero cells are drawn."""
@@ -144,188 +139,229 @@ def run_chain(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.nda
     ``per_intake`` (exact mode only).  ``base_salary`` must cover n_months.
     """
     intakes = np.asarray(intakes, dtype=np.int64)
-    places = np.asarray(places)
     if np.any(np.diff(intakes) <= 0):
         raise ValueError("intakes must be sorted and distinct")
-    exact = rng is None
-    if exact:
-        draws = 1
-
-        def draw(n, p):
-            return n * p
-        thin = draw
-    else:
-        def draw(n, p):
-            return binomial(rng, n, p)
-
-        def thin(n, p):
-            return _thin(rng, n, p)
-    one_vnd, mon_vnd = amounts_by_month(prog, base_salary[:n_months])
-    factors = np.asarray(prog.level_factors, dtype=float)
-    n_lv, n_in = len(factors), len(intakes)
-    C, E = prog.commitment_months, prog.evaluation_months
-    keep_paying = prog.after_commitment == "continue_while_evaluations_pass"
-    # causes with a hazard, split into those owing a refund (within the commitment) and the rest
-    hz = {c: rates.hazard(c) for c in CAUSES}
-    h_all = sum(hz.values())
-    ref = [c for c in CAUSES if hz[c] > 0 and c in prog.refund_causes]
-    other = [c for c in CAUSES if hz[c] > 0 and c not in prog.refund_causes]
-    h_ref = sum(hz[c] for c in ref)
-    h_other = sum(hz[c] for c in other)
-    refund_on_fail = "fail_duties" in prog.refund_causes
-    # level first, draws last: sums over levels add a few contiguous blocks (fast)
-    n = np.zeros((n_lv, n_in, draws), dtype=float if exact else np.int64)
-    # mean support received per person of a level and intake; leaving does not change it
-    # (leavers are a uniformly random subset), only merging levels at an evaluation does
-    avg = np.zeros((n_lv, n_in, draws))
-    one_at_intake = np.zeros(n_in)
-    rows = n_in if per_intake else draws
-    # month first: contiguous writes while stepping
-    out = {m: np.zeros((n_months, rows)) for m in MEASURES}
-
-    def record(measure: str, t: int, lo: int, q: np.ndarray, idx=None) -> None:
-        # q has shape (intakes in the slice, draws)
-        if per_intake:
-            if idx is None:
-                out[measure][t, lo:lo + q.shape[0]] += q[:, 0]
-            else:
-                out[measure][t, idx] += q[:, 0]
-        else:
-            out[measure][t] += q.sum(axis=0)
-
-    pt, pr, pl = rates.evaluation_terminate, rates.evaluation_raise, rates.evaluation_lower
-    r_raise = pr / (1 - pt) if pt < 1 else 0.0
-    r_lower = pl / (1 - pt - pr) if pt + pr < 1 else 0.0
-
-    def exit_refund(k_out: np.ndarray, avg_out: np.ndarray, sl, ages: np.ndarray,
-                    t: int, lo: int, idx=None) -> None:
-        """Refund owed and collected for persons whose support ends early for a refund-owing
-        cause (k_out: by level; every cohort in ``sl`` is within its commitment)."""
-        frac = (C - ages) / C if prog.refund_pro_rata else np.ones(len(ages))
-        count = k_out.sum(axis=0)
-        owed_one = count * (prog.refund_one_off_share * one_at_intake[sl] * frac)[:, None]
-        owed_mon = (k_out * avg_out).sum(axis=0) * (prog.refund_monthly_share * frac)[:, None]
-        share = rates.refund_collection if exact else 1.0  # Monte Carlo: thinned below
-        record("refund_owed", t, lo, owed_one + owed_mon, idx)
-        record("refund_one_off", t, lo, owed_one * share, idx)
-        record("refund_monthly", t, lo, owed_mon * share, idx)
-        record("refund_cases", t, lo, count.astype(float), idx)
-
+    chain = _Chain(prog, rates, intakes, np.asarray(places), base_salary[:n_months], n_months,
+                   rng, draws, per_intake)
     for t in range(n_months):
+        chain.step(t)
+    if not chain.exact:
+        chain.collect_refunds(n_months)
+    return chain.out
+
+
+class _Chain:
+    """The cohorts of one programme while the months are stepped: head counts ``n`` and mean
+    support received ``avg`` by (level, intake, draw), and the measures recorded so far."""
+
+    def __init__(self, prog: Programme, rates: Rates, intakes: np.ndarray, places: np.ndarray,
+                 base_salary: np.ndarray, n_months: int, rng: np.random.Generator | None,
+                 draws: int, per_intake: bool) -> None:
+        self.prog, self.rates, self.intakes, self.places = prog, rates, intakes, places
+        self.rng, self.exact, self.per_intake = rng, rng is None, per_intake
+        self.draws = draws = 1 if rng is None else draws
+        self.one_vnd, self.mon_vnd = amounts_by_month(prog, base_salary)
+        self.factors = np.asarray(prog.level_factors, dtype=float)
+        n_lv, n_in = len(self.factors), len(intakes)
+        self.C, self.E = prog.commitment_months, prog.evaluation_months
+        self.keep_paying = prog.after_commitment == "continue_while_evaluations_pass"
+        # causes with a hazard, split into those owing a refund (within the commitment) and the
+        # rest
+        self.hz = hz = {c: rates.hazard(c) for c in CAUSES}
+        self.h_all = sum(hz.values())
+        self.ref = [c for c in CAUSES if hz[c] > 0 and c in prog.refund_causes]
+        self.other = [c for c in CAUSES if hz[c] > 0 and c not in prog.refund_causes]
+        self.h_ref = sum(hz[c] for c in self.ref)
+        self.h_other = sum(hz[c] for c in self.other)
+        self.refund_on_fail = "fail_duties" in prog.refund_causes
+        # level first, draws last: sums over levels add a few contiguous blocks (fast)
+        self.n = np.zeros((n_lv, n_in, draws), dtype=float if self.exact else np.int64)
+        # mean support received per person of a level and intake; leaving does not change it
+        # (leavers are a uniformly random subset), only merging levels at an evaluation does
+        self.avg = np.zeros((n_lv, n_in, draws))
+        self.one_at_intake = np.zeros(n_in)
+        rows = n_in if per_intake else draws
+        # month first: contiguous writes while stepping
+        self.out = {m: np.zeros((n_months, rows)) for m in MEASURES}
+        pt, pr, pl = rates.evaluation_terminate, rates.evaluation_raise, rates.evaluation_lower
+        self.p_terminate = pt
+        self.r_raise = pr / (1 - pt) if pt < 1 else 0.0
+        self.r_lower = pl / (1 - pt - pr) if pt + pr < 1 else 0.0
+
+    def draw(self, n: np.ndarray, p: float) -> np.ndarray:
+        """Binomial(n, p) counts (exact mode: n × p)."""
+        return n * p if self.exact else binomial(self.rng, n, p)
+
+    def thin(self, n: np.ndarray, p: float) -> np.ndarray:
+        """Binomial(n, p) where most n are 0 (exact mode: n × p)."""
+        return n * p if self.exact else _thin(self.rng, n, p)
+
+    def record(self, measure: str, t: int, lo: int, q: np.ndarray, idx=None) -> None:
+        # q has shape (intakes in the slice, draws)
+        if self.per_intake:
+            if idx is None:
+                self.out[measure][t, lo:lo + q.shape[0]] += q[:, 0]
+            else:
+                self.out[measure][t, idx] += q[:, 0]
+        else:
+            self.out[measure][t] += q.sum(axis=0)
+
+    def step(self, t: int) -> None:
+        """One calendar month: leaving by cause and evaluations (cohorts of age ≥ 1), then the
+        month's new cohort, then the month's support."""
+        intakes = self.intakes
         # c0: first cohort still within its commitment (age ≤ C − 1); cohorts before it have
         # completed it and are still followed only while support continues after it
-        c0 = int(np.searchsorted(intakes, t - C + 1, "left"))
-        lo = 0 if keep_paying else c0
+        c0 = int(np.searchsorted(intakes, t - self.C + 1, "left"))
+        lo = 0 if self.keep_paying else c0
         # cohorts of age ≥ 1 in the slice: leaving by cause, then evaluation
         hi = int(np.searchsorted(intakes, t - 1, "right"))
         if hi > lo:
-            sl = slice(lo, hi)
-            ages = t - intakes[sl]
-            na = n[:, sl, :]
-            if h_all > 0:
-                if exact:
-                    leave = draw(na, h_all)
-                else:  # levels nobody holds yet (before the first evaluation) need no draws
-                    leave = np.zeros_like(na)
-                    for k in np.flatnonzero(na.reshape(n_lv, -1).any(axis=1)):
-                        leave[k] = draw(na[k], h_all)
-                na -= leave  # a view: updates n in place
-                by_cohort = leave.sum(axis=0)  # (cohorts, draws)
-                record("leavers", t, lo, by_cohort)
-                # Who leaves for a refund-owing cause: by level within the commitment (the refund
-                # depends on the level's mean support received), in one count after it.  The
-                # split into causes needs only totals (per cohort in the per-intake mode):
-                # splitting a sum of independent multinomials is the same law.
-                k0 = max(c0 - lo, 0)  # cohorts k0… of the slice are within their commitment
-                total = by_cohort if per_intake else by_cohort.sum(axis=0, keepdims=True)
-                if not ref:
-                    owing_in, owing = None, total * 0
-                else:
-                    owing_in = leave[:, k0:] if not other else thin(leave[:, k0:], h_ref / h_all)
-                    after = by_cohort[:k0] if per_intake else by_cohort[:k0].sum(
-                        axis=0, keepdims=True)
-                    after = after if not other else thin(after, h_ref / h_all)
-                    within = owing_in.sum(axis=0)
-                    owing = (np.concatenate([after, within]) if per_intake
-                             else after + within.sum(axis=0, keepdims=True))
-                for group, h_group, count in ((ref, h_ref, owing), (other, h_other,
-                                                                    total - owing)):
-                    if group:
-                        parts = _split(thin, count, [hz[c] / h_group for c in group])
-                        for c, q in zip(group, parts, strict=True):
-                            record(f"exits_{c}", t, lo, q)
-                if owing_in is not None and hi > c0:  # only within the commitment: refunds
-                    exit_refund(owing_in, avg[:, c0:hi, :], slice(c0, hi), ages[k0:], t, c0)
-            ev = np.flatnonzero(ages % E == 0)
-            if ev.size:
-                idx = lo + ev
-                ne, ae = n[:, idx, :], avg[:, idx, :]
-                term = draw(ne, pt)
-                rest = ne - term
-                up = draw(rest, r_raise)
-                rest = rest - up
-                down = draw(rest, r_lower)
-                new_n = rest - down
-                new_c = new_n * ae  # summed support received, to re-average after the moves
-                # raise: k → k+1, the top level absorbs; lower: k → k−1, the bottom absorbs
-                c_up, c_down = up * ae, down * ae
-                new_n[1:] += up[:-1]
-                new_n[-1] += up[-1]
-                new_c[1:] += c_up[:-1]
-                new_c[-1] += c_up[-1]
-                new_n[:-1] += down[1:]
-                new_n[0] += down[0]
-                new_c[:-1] += c_down[1:]
-                new_c[0] += c_down[0]
-                n[:, idx, :], avg[:, idx, :] = new_n, _ratio(new_c, new_n)
-                term_total = term.sum(axis=0)
-                record("terminated", t, lo, term_total, idx)
-                record("exits_fail_duties", t, lo, term_total, idx)
-                within = ages[ev] < C
-                if refund_on_fail and within.any():
-                    exit_refund(term[:, within], ae[:, within], idx[within], ages[ev][within],
-                                t, lo, idx[within])
-        # new cohort: acceptance and the one-off
+            ages = t - intakes[lo:hi]
+            if self.h_all > 0:
+                self.leave(t, lo, hi, c0, ages)
+            self.evaluate(t, lo, ages)
+        self.admit(t)
+        self.pay(t, lo, c0)
+
+    def leave(self, t: int, lo: int, hi: int, c0: int, ages: np.ndarray) -> None:
+        """Leavers of the month among cohorts lo … hi−1, by cause; refunds within the
+        commitment."""
+        na = self.n[:, lo:hi, :]
+        if self.exact:
+            leave = self.draw(na, self.h_all)
+        else:  # levels nobody holds yet (before the first evaluation) need no draws
+            leave = np.zeros_like(na)
+            for k in np.flatnonzero(na.reshape(len(self.factors), -1).any(axis=1)):
+                leave[k] = self.draw(na[k], self.h_all)
+        na -= leave  # a view: updates n in place
+        by_cohort = leave.sum(axis=0)  # (cohorts, draws)
+        self.record("leavers", t, lo, by_cohort)
+        # Who leaves for a refund-owing cause: by level within the commitment (the refund
+        # depends on the level's mean support received), in one count after it.  The split into
+        # causes needs only totals (per cohort in the per-intake mode): splitting a sum of
+        # independent multinomials is the same law.
+        per_intake, ref, other = self.per_intake, self.ref, self.other
+        k0 = max(c0 - lo, 0)  # cohorts k0… of the slice are within their commitment
+        total = by_cohort if per_intake else by_cohort.sum(axis=0, keepdims=True)
+        if not ref:
+            owing_in, owing = None, total * 0
+        else:
+            share = self.h_ref / self.h_all
+            owing_in = leave[:, k0:] if not other else self.thin(leave[:, k0:], share)
+            after = by_cohort[:k0] if per_intake else by_cohort[:k0].sum(axis=0, keepdims=True)
+            after = after if not other else self.thin(after, share)
+            within = owing_in.sum(axis=0)
+            owing = (np.concatenate([after, within]) if per_intake
+                     else after + within.sum(axis=0, keepdims=True))
+        for group, h_group, count in ((ref, self.h_ref, owing),
+                                      (other, self.h_other, total - owing)):
+            if group:
+                parts = _split(self.thin, count, [self.hz[c] / h_group for c in group])
+                for c, q in zip(group, parts, strict=True):
+                    self.record(f"exits_{c}", t, lo, q)
+        if owing_in is not None and hi > c0:  # only within the commitment: refunds
+            self.exit_refund(owing_in, self.avg[:, c0:hi, :], slice(c0, hi), ages[k0:], t, c0)
+
+    def evaluate(self, t: int, lo: int, ages: np.ndarray) -> None:
+        """Cohorts at an evaluation month: support ended (cause fail_duties), raised or
+        lowered a level (the top and bottom levels absorb), re-averaging support received."""
+        ev = np.flatnonzero(ages % self.E == 0)
+        if not ev.size:
+            return
+        idx = lo + ev
+        ne, ae = self.n[:, idx, :], self.avg[:, idx, :]
+        term = self.draw(ne, self.p_terminate)
+        rest = ne - term
+        up = self.draw(rest, self.r_raise)
+        rest = rest - up
+        down = self.draw(rest, self.r_lower)
+        new_n = rest - down
+        new_c = new_n * ae  # summed support received, to re-average after the moves
+        # raise: k → k+1, the top level absorbs; lower: k → k−1, the bottom absorbs
+        c_up, c_down = up * ae, down * ae
+        new_n[1:] += up[:-1]
+        new_n[-1] += up[-1]
+        new_c[1:] += c_up[:-1]
+        new_c[-1] += c_up[-1]
+        new_n[:-1] += down[1:]
+        new_n[0] += down[0]
+        new_c[:-1] += c_down[1:]
+        new_c[0] += c_down[0]
+        self.n[:, idx, :], self.avg[:, idx, :] = new_n, _ratio(new_c, new_n)
+        term_total = term.sum(axis=0)
+        self.record("terminated", t, lo, term_total, idx)
+        self.record("exits_fail_duties", t, lo, term_total, idx)
+        within = ages[ev] < self.C
+        if self.refund_on_fail and within.any():
+            self.exit_refund(term[:, within], ae[:, within], idx[within], ages[ev][within], t,
+                             lo, idx[within])
+
+    def exit_refund(self, k_out: np.ndarray, avg_out: np.ndarray, sl, ages: np.ndarray,
+                    t: int, lo: int, idx=None) -> None:
+        """Refund owed and collected for persons whose support ends early for a refund-owing
+        cause (k_out: by level; every cohort in ``sl`` is within its commitment)."""
+        prog, C = self.prog, self.C
+        frac = (C - ages) / C if prog.refund_pro_rata else np.ones(len(ages))
+        count = k_out.sum(axis=0)
+        owed_one = count * (prog.refund_one_off_share * self.one_at_intake[sl] * frac)[:, None]
+        owed_mon = (k_out * avg_out).sum(axis=0) * (prog.refund_monthly_share * frac)[:, None]
+        # Monte Carlo: thinned by collect_refunds
+        share = self.rates.refund_collection if self.exact else 1.0
+        self.record("refund_owed", t, lo, owed_one + owed_mon, idx)
+        self.record("refund_one_off", t, lo, owed_one * share, idx)
+        self.record("refund_monthly", t, lo, owed_mon * share, idx)
+        self.record("refund_cases", t, lo, count.astype(float), idx)
+
+    def admit(self, t: int) -> None:
+        """The month's new cohort, if any: acceptance and the one-off."""
+        intakes = self.intakes
         j = int(np.searchsorted(intakes, t, "left"))
-        if j < n_in and intakes[j] == t:
-            if exact:
-                acc = np.full((1, 1), places[j] * rates.acceptance)
+        if j < len(intakes) and intakes[j] == t:
+            acceptance = self.rates.acceptance
+            if self.exact:
+                acc = np.full((1, 1), self.places[j] * acceptance)
             else:
-                acc = rng.binomial(int(places[j]), rates.acceptance, size=(1, draws))
-            n[prog.start_level, j, :] = acc[0]
-            one_at_intake[j] = one_vnd[t]
-            record("accepted", t, j, acc.astype(float))
-            record("one_off_paid", t, j, acc * one_vnd[t])
-        # monthly support for every cohort in its months 0 … C−1 (and later, if it continues)
-        hi = int(np.searchsorted(intakes, t, "right"))
-        if hi > lo:
-            sl = slice(lo, hi)
-            pay_level = mon_vnd[t] * factors
-            avg[:, sl, :] += pay_level[:, None, None]
-            na = n[:, sl, :]
-            paid = np.tensordot(pay_level, na, axes=(0, 0))
-            record("monthly_paid", t, lo, paid)
-            if c0 > lo:
-                record("post_commitment_paid", t, lo, paid[:c0 - lo])
-            active = na.sum(axis=0).astype(float)
-            record("active", t, lo, active)
-            done = np.flatnonzero(t - intakes[sl] == C - 1)
-            if done.size:
-                record("completed", t, lo, active[done], lo + done)
-    if not exact:
-        # Each person owing a refund pays it with probability refund_collection, independently
-        # of everything else.  Drawing how many of a year's refund-owing exits pay, and
-        # recovering that share of the year's amounts owed, keeps the expectation exact with one
-        # draw per year instead of one per month (the amounts owed differ a little between
-        # people through the pro-rata rule; that spread is left out of the bands).
+                acc = self.rng.binomial(int(self.places[j]), acceptance, size=(1, self.draws))
+            self.n[self.prog.start_level, j, :] = acc[0]
+            self.one_at_intake[j] = self.one_vnd[t]
+            self.record("accepted", t, j, acc.astype(float))
+            self.record("one_off_paid", t, j, acc * self.one_vnd[t])
+
+    def pay(self, t: int, lo: int, c0: int) -> None:
+        """Monthly support for every cohort in its months 0 … C−1 (and later, if it
+        continues)."""
+        hi = int(np.searchsorted(self.intakes, t, "right"))
+        if hi <= lo:
+            return
+        pay_level = self.mon_vnd[t] * self.factors
+        self.avg[:, lo:hi, :] += pay_level[:, None, None]
+        na = self.n[:, lo:hi, :]
+        paid = np.tensordot(pay_level, na, axes=(0, 0))
+        self.record("monthly_paid", t, lo, paid)
+        if c0 > lo:
+            self.record("post_commitment_paid", t, lo, paid[:c0 - lo])
+        active = na.sum(axis=0).astype(float)
+        self.record("active", t, lo, active)
+        done = np.flatnonzero(t - self.intakes[lo:hi] == self.C - 1)
+        if done.size:
+            self.record("completed", t, lo, active[done], lo + done)
+
+    def collect_refunds(self, n_months: int) -> None:
+        """Monte Carlo: each person owing a refund pays it with probability refund_collection,
+        independently of everything else.  Drawing how many of a year's refund-owing exits pay,
+        and recovering that share of the year's amounts owed, keeps the expectation exact with
+        one draw per year instead of one per month (the amounts owed differ a little between
+        people through the pro-rata rule; that spread is left out of the bands)."""
+        out = self.out
         cases = out["refund_cases"]
         for y0 in range(0, n_months, 12):
             ys = slice(y0, min(y0 + 12, n_months))
             count = cases[ys].sum(axis=0)
-            share = _ratio(draw(count.astype(np.int64), rates.refund_collection), count)
+            share = _ratio(self.draw(count.astype(np.int64), self.rates.refund_collection),
+                           count)
             out["refund_one_off"][ys] *= share
             out["refund_monthly"][ys] *= share
-    return out
 
 
 def person_loop(prog: Programme, rates: Rates, intakes: np.ndarray, places: np.ndarray,

@@ -23,7 +23,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .spec import RATINGS, Design, Programme
+from ..ratings import RATINGS
+from .spec import Design, Programme
 
 
 def month_index(year: int, month: int, first_year: int = 2026) -> int:
@@ -167,8 +168,8 @@ def apply_caps(requests: pd.DataFrame, counts: pd.Series, commune_cap_share: flo
 
 
 def plan_places(design: Design, territories: pd.DataFrame, positions: pd.DataFrame,
-                staff: pd.DataFrame, commune_cap_share: float | None = None) -> pd.DataFrame:
-    """Requests of every programme with the places granted under the caps."""
+                staff: pd.DataFrame) -> pd.DataFrame:
+    """Requests of every programme with the places granted under the design's caps."""
     counts = staff_counts(staff, positions, territories)
     parts = []
     for prog in design.programmes:
@@ -181,9 +182,7 @@ def plan_places(design: Design, territories: pd.DataFrame, positions: pd.DataFra
     cols = ["programme", "field", "territory_id", "intake", "requested", "staff_id"]
     requests = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     return apply_caps(
-        requests, counts,
-        design.commune_cap_share if commune_cap_share is None else commune_cap_share,
-        design.province_cap_share,
+        requests, counts, design.commune_cap_share, design.province_cap_share,
         hard_area=territories.set_index("territory_id")["hard_area"],
         priority={p.id: p.priority for p in design.programmes},
         field_order={p.id: {f: i for i, f in enumerate(p.fields)} for p in design.programmes})

@@ -25,30 +25,40 @@ evaluations keep raising, lowering or ending it, and leaving after the commitmen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import Problem, ScenarioError
+from ..keys import build, default, keys, setting
 from ..keys import uncertainties as uncertain_keys
 
-KINDS = ("recruit", "existing")
-UNITS = ("vnd", "base_salary")
-RATINGS = ("not_completed", "completed", "good", "excellent")  # worst → best
-CEILING_MODES = ("salary_fund_share", "vnd")
-AREA_CLASSES = ("urban", "rural", "mountain", "island")
+PROGRAMMES = "levers.incentives.programmes"
+UNCERTAIN = "uncertainties.incentives"
 # why support ends early (order = reporting order); see the module docstring
 CAUSES = ("quit", "fail_duties", "retirement", "death_health", "transfer")
 RESOLUTION_REFUND_CAUSES = ("quit", "fail_duties")  # "tự ý nghỉ việc", "không hoàn thành nhiệm vụ"
-AFTER_COMMITMENT = ("continue_while_evaluations_pass", "stop")
-OFFICES = ("leadership", "office_hdnd_ubnd", "economy", "economy_infrastructure_urban",
-           "culture_social", "public_service_center", "party_mass")
+
+
+def item_default(name: str) -> Any:
+    """The key table's default of an optional programme field (lists as tuples)."""
+    value = default(f"{PROGRAMMES}[].{name}")
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _choices(name: str) -> tuple[str, ...]:
+    return keys()[f"{PROGRAMMES}[].{name}"].choices
+
+
+KINDS = _choices("kind")  # recruit | existing
+AFTER_COMMITMENT = _choices("after_commitment")  # continue_while_evaluations_pass | stop
 
 
 @dataclass(frozen=True)
 class Programme:
-    """One support programme (Resolution §II.8).
+    """One support programme (Resolution §II.8): ``levers.incentives.programmes[]`` under its TOML
+    names; optional fields take the key table's item defaults.
 
     Amounts are in VND or multiples of the dated base salary (``*_unit``).  Monthly support is paid
     at ``monthly × level_factors[level]``; evaluations every ``evaluation_months`` move a person up
@@ -63,36 +73,59 @@ class Programme:
     """
 
     id: str
-    name_vi: str
-    name_en: str
     kind: str  # recruit (new talent) | existing (capable staff already at the grassroots)
-    priority: int
     fields: tuple[str, ...]
-    area_classes: tuple[str, ...]
     one_off: float
-    one_off_unit: str
     monthly: float
-    monthly_unit: str
-    level_factors: tuple[float, ...]
-    start_level: int
     evaluation_months: int
     commitment_months: int
-    refund_one_off_share: float
-    refund_monthly_share: float
-    refund_pro_rata: bool
+    name_vi: str = ""  # empty: the id
+    name_en: str = ""
+    priority: int = 1  # a scenario's default: the programme's place in the list
+    area_classes: tuple[str, ...] = item_default("area_classes")
+    one_off_unit: str = item_default("one_off_unit")
+    monthly_unit: str = item_default("monthly_unit")
+    level_factors: tuple[float, ...] = item_default("level_factors")
+    start_level: int = item_default("start_level")
+    refund_one_off_share: float = item_default("refund_one_off_share")
+    refund_monthly_share: float = item_default("refund_monthly_share")
+    refund_pro_rata: bool = item_default("refund_pro_rata")
     # causes of an early end of support that owe a refund (subset of CAUSES)
-    refund_causes: tuple[str, ...] = RESOLUTION_REFUND_CAUSES
-    after_commitment: str = "continue_while_evaluations_pass"  # | "stop"
+    refund_causes: tuple[str, ...] = item_default("refund_causes")
+    after_commitment: str = item_default("after_commitment")
     # eligible roles: offices of the post (empty = every office), managers or not
-    offices: tuple[str, ...] = ()
-    include_managers: bool = True
+    offices: tuple[str, ...] = item_default("offices")
+    include_managers: bool = item_default("include_managers")
     # recruit: offers per year (province total), made in `intake_month` of each year
     recruits_per_year: dict[int, int] = field(default_factory=dict)
-    intake_month: int = 10
+    intake_month: int = item_default("intake_month")
     # existing: who is eligible, and when support starts
-    min_rating: str = "excellent"
-    min_score_development: float = 0.0
-    start: dt.date = dt.date(2027, 1, 1)
+    min_rating: str = item_default("min_rating")
+    min_score_development: float = item_default("min_score_development")
+    start: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        _normalise(self)
+        object.__setattr__(self, "recruits_per_year",
+                           {int(y): int(n) for y, n in self.recruits_per_year.items()})
+        for name in ("name_vi", "name_en"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, self.id)
+
+
+def _normalise(obj: Any) -> None:
+    """Numbers declared float are floats (TOML's ``0`` is an int) and lists are tuples."""
+    for f in dataclasses.fields(obj):
+        value, kind = getattr(obj, f.name), str(f.type)
+        if kind == "float":
+            value = float(value)
+        elif kind.startswith("tuple[float"):
+            value = tuple(float(v) for v in value)
+        elif kind.startswith("tuple[") and isinstance(value, list):
+            value = tuple(value)
+        else:
+            continue
+        object.__setattr__(obj, f.name, value)
 
 
 @dataclass(frozen=True)
@@ -126,343 +159,215 @@ class Rates:
         return sum(self.hazard(c) for c in CAUSES)
 
 
+HAZARD_KEYS = tuple(f"{c}_monthly" for c in CAUSES)
+RATE_KEYS = tuple(f.name for f in dataclasses.fields(Rates))
+
+
+def rate_ranges() -> dict[str, tuple[float, float]]:
+    """Plausible low/high of every uncertain rate of ``[uncertainties.incentives]``, from the key
+    table (names as in the scenario: ``acceptance_recruit``, ``transfer_monthly`` …)."""
+    prefix = UNCERTAIN + "."
+    return {name[len(prefix):]: key.range for name, key in uncertain_keys().items()
+            if name.startswith(prefix) and key.range is not None}
+
+
 @dataclass(frozen=True)
 class Design:
-    """Everything the incentive model needs from a scenario, validated."""
+    """Everything the incentive model needs from a scenario: the programmes, the uncertain rates
+    by programme kind with their plausible ranges, and ``[levers.incentives]`` /
+    ``[constants.incentives]`` under their TOML names (defaults from the key table)."""
 
     programmes: tuple[Programme, ...]
-    commune_cap_share: float
-    province_cap_share: float
-    ceiling_mode: str
-    ceiling_vnd_per_year: float
     rates: dict[str, Rates]  # by programme kind
-    ranges: dict[str, tuple[float, float]]  # plausible low/high of each uncertain rate
-    mean_salary_coefficient: float
-    salary_fund_note: str
-    draws: int
-    solver_ceiling_vnd_per_year: float = 0.0
-    first_year: int = 2026
-    last_year: int = 2030
+    # plausible low/high of each uncertain rate (a `_recruit`/`_existing` suffix: that kind only)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=rate_ranges)
+    commune_cap_share: float = setting("levers.incentives.commune_cap_share")
+    province_cap_share: float = setting("levers.incentives.province_cap_share")
+    ceiling_mode: str = setting("levers.incentives.ceiling_mode")
+    ceiling_vnd_per_year: float = setting("levers.incentives.ceiling_vnd_per_year")
+    solver_ceiling_vnd_per_year: float = setting("levers.incentives.solver_ceiling_vnd_per_year")
+    mean_salary_coefficient: float = setting("constants.incentives.mean_salary_coefficient")
+    mean_salary_coefficient_source: str = setting(
+        "constants.incentives.mean_salary_coefficient_source")
+    draws: int = setting("constants.incentives.draws")
+    first_year: int = setting("constants.incentives.first_year")
+    last_year: int = setting("constants.incentives.last_year")
+
+    def __post_init__(self) -> None:
+        _normalise(self)
 
     def with_programmes(self, programmes: list[Programme] | tuple[Programme, ...]) -> Design:
         return replace(self, programmes=tuple(programmes))
 
-
-HAZARD_KEYS = tuple(f"{c}_monthly" for c in CAUSES)
-RATE_KEYS = ("acceptance", *HAZARD_KEYS, "evaluation_raise", "evaluation_lower",
-             "evaluation_terminate", "refund_collection")
-
-
-class _Checker:
-    """Collects problems so the user sees all of them at once."""
-
-    def __init__(self, origin):
-        self.origin = origin
-        self.problems: list[Problem] = []
-
-    def add(self, key: str, message: str, fix: str, origin_key: str | None = None) -> None:
-        self.problems.append(Problem(file=self.origin(origin_key or key), column=key,
-                                     message=message, fix=fix))
-
-    def number(self, table: dict, key: str, prefix: str, *, lo: float | None = None,
-               hi: float | None = None, integer: bool = False, origin_key: str | None = None,
-               default: Any = None) -> float:
-        full = f"{prefix}.{key}"
-        value = table.get(key, default)
-        if value is None:
-            self.add(full, "missing", f"add {key} = <number>", origin_key)
-            return 0.0
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(full, f"'{value}' is not a number", f"write {key} = <number>", origin_key)
-            return 0.0
-        if not math.isfinite(value):
-            self.add(full, f"'{value}' is not a finite number",
-                     f"write {key} = <number> (nan and inf are not allowed)", origin_key)
-            return 0.0
-        if integer and int(value) != value:
-            self.add(full, f"{value} is not a whole number", "write a whole number", origin_key)
-        if lo is not None and value < lo or hi is not None and value > hi:
-            rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
-            self.add(full, f"{value:g} is out of range", f"use a value {rng}", origin_key)
-        return int(value) if integer else float(value)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise ScenarioError(self.problems)
+    def with_caps(self, commune: float | None = None, province: float | None = None) -> Design:
+        """The same design with the commune and/or province cap share changed."""
+        return replace(self, commune_cap_share=self.commune_cap_share if commune is None
+                       else float(commune),
+                       province_cap_share=self.province_cap_share if province is None
+                       else float(province))
 
 
-def _origin_fn(scenario):
-    origin = getattr(scenario, "origin", None)
-
-    def f(key: str) -> str:
-        if origin is None:
-            return "scenario"
-        try:
-            return str(origin(key))
-        except Exception:  # noqa: BLE001 — an unknown key still deserves a file name
-            return str(origin("levers.incentives")) if key != "levers.incentives" else "scenario"
-    return f
+# ------------------------------------------------------------------------- from a scenario
+#
+# Every key's type, bounds, choices and finiteness are checked by the key table
+# (khcadre_sim/scenario_keys.toml) when the scenario is loaded.  What is left here: rules
+# between keys, the rules of a programme's kind, field codes against data/fields.csv, and the
+# few rules of one key the table cannot state (a required field of a programme, a list that may
+# not be empty, a cause named twice).
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+class _Problems(list):
+    """Problems found so far, each naming the file that set the key (for a programme: the file
+    that set the list of programmes)."""
+
+    def __init__(self, scenario: Any) -> None:
+        super().__init__()
+        self.origin = scenario.origin
+
+    def add(self, key: str, message: str, fix: str) -> None:
+        where = PROGRAMMES if key.startswith(PROGRAMMES + "[") else key
+        problem = Problem(file=str(self.origin(where)), column=key, message=message, fix=fix)
+        if problem not in self:  # a shared rate is checked once per programme kind
+            self.append(problem)
 
 
-def _programme(raw: dict, i: int, chk: _Checker, known_fields: set[str] | None,
+_REQUIRED = tuple(name.split("[].", 1)[1] for name, key in keys().items()
+                  if name.startswith(PROGRAMMES + "[].") and not key.optional)
+
+
+def _programme(raw: dict[str, Any], i: int, problems: _Problems, known_fields: set[str] | None,
                first_year: int, last_year: int) -> Programme | None:
-    p = f"levers.incentives.programmes[{i}]"
-    okey = "levers.incentives.programmes"
-    if not isinstance(raw, dict):
-        chk.add(p, "not a table", "write [[levers.incentives.programmes]] with its keys", okey)
+    """One programme of the list (its values already valid one by one), or None when a
+    required field is missing."""
+    at = f"{PROGRAMMES}[{i}]"
+    _check_one_key_rules(raw, at, problems, known_fields)
+    _check_between_keys(raw, at, problems)
+    _check_kind(raw, at, problems, first_year, last_year)
+    if any(name not in raw for name in _REQUIRED):
         return None
-    known = {"id", "name_vi", "name_en", "kind", "priority", "fields", "area_classes", "one_off",
-             "one_off_unit", "monthly", "monthly_unit", "level_factors", "start_level",
-             "evaluation_months", "commitment_months", "refund_one_off_share",
-             "refund_monthly_share", "refund_pro_rata", "refund_causes", "after_commitment",
-             "recruits_per_year", "intake_month", "min_rating", "min_score_development", "start",
-             "offices", "include_managers"}
-    for key in sorted(set(raw) - known):
-        if key == "refund_on_termination":  # replaced by the list of refund-owing causes
-            chk.add(f"{p}.{key}", "refund_on_termination was replaced by refund_causes",
-                    'write refund_causes = ["quit", "fail_duties"] (refund on failing duties) or '
-                    '["quit"] (no refund on a failed evaluation)', okey)
-            continue
-        chk.add(f"{p}.{key}", "unknown programme key", f"use one of: {', '.join(sorted(known))}",
-                okey)
-    pid = str(raw.get("id", "")).strip()
-    if not pid:
-        chk.add(p + ".id", "missing programme id", 'add id = "short_name"', okey)
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        chk.add(p + ".kind", f"'{kind}' is not a programme kind", f"use one of {KINDS}", okey)
-    fields = raw.get("fields", [])
-    if not isinstance(fields, list) or not fields:
-        chk.add(p + ".fields", "needs a non-empty list of field codes",
-                'write fields = ["it_digital", "land"] (codes of data/fields.csv)', okey)
-        fields = []
-    elif known_fields is not None:
-        unknown = [f for f in fields if f not in known_fields]
-        if unknown:
-            chk.add(p + ".fields", f"unknown field code(s) {unknown}",
-                    f"use codes of data/fields.csv: {sorted(known_fields)}", okey)
-    areas = raw.get("area_classes", list(AREA_CLASSES))
-    if not isinstance(areas, list) or any(a not in AREA_CLASSES for a in areas) or not areas:
-        chk.add(p + ".area_classes", f"'{areas}' is not a list of area classes",
-                f"use a subset of {list(AREA_CLASSES)}", okey)
-        areas = list(AREA_CLASSES)
-    offices = raw.get("offices", [])
-    if not isinstance(offices, list) or any(o not in OFFICES for o in offices):
-        chk.add(p + ".offices", f"'{offices}' is not a list of offices",
-                f"use a subset of {list(OFFICES)} (empty = every office)", okey)
-        offices = []
-    managers = raw.get("include_managers", True)
-    if not isinstance(managers, bool):
-        chk.add(p + ".include_managers", f"'{managers}' is not true/false", "write true or false",
-                okey)
-        managers = True
-    units = {}
-    for key in ("one_off_unit", "monthly_unit"):
-        units[key] = raw.get(key, "vnd")
-        if units[key] not in UNITS:
-            chk.add(f"{p}.{key}", f"'{units[key]}' is not a unit", f"use one of {UNITS}", okey)
-    one_off = chk.number(raw, "one_off", p, lo=0, origin_key=okey)
-    monthly = chk.number(raw, "monthly", p, lo=0, origin_key=okey)
-    factors = raw.get("level_factors", [1.0])
-    if (not isinstance(factors, list) or not factors
-            or any(isinstance(f, bool) or not isinstance(f, int | float) or not math.isfinite(f)
-                   or f < 0 for f in factors)):
-        chk.add(p + ".level_factors", f"'{factors}' is not a list of non-negative numbers",
-                "write level_factors = [0.5, 1.0, 1.5] (lowest to highest level)", okey)
-        factors = [1.0]
-    start_level = chk.number(raw, "start_level", p, lo=0, hi=len(factors) - 1, integer=True,
-                             origin_key=okey, default=0)
-    ev = chk.number(raw, "evaluation_months", p, lo=1, hi=120, integer=True, origin_key=okey)
-    commit = chk.number(raw, "commitment_months", p, lo=1, hi=240, integer=True, origin_key=okey)
-    if ev and commit and commit < ev:
-        chk.add(p + ".commitment_months",
-                f"the commitment ({commit} months) is shorter than the evaluation period ({ev})",
-                "make commitment_months at least evaluation_months", okey)
-    shares = {k: chk.number(raw, k, p, lo=0, hi=1, origin_key=okey, default=0.0)
-              for k in ("refund_one_off_share", "refund_monthly_share")}
-    pro_rata = raw.get("refund_pro_rata", True)
-    if not isinstance(pro_rata, bool):
-        chk.add(f"{p}.refund_pro_rata", f"'{pro_rata}' is not true/false", "write true or false",
-                okey)
-        pro_rata = True
-    causes = raw.get("refund_causes", list(RESOLUTION_REFUND_CAUSES))
-    if (not isinstance(causes, list) or any(not isinstance(c, str) for c in causes)
-            or len(set(causes)) != len(causes)):
-        chk.add(p + ".refund_causes", f"'{causes}' is not a list of distinct cause names",
-                f'write refund_causes = ["quit", "fail_duties"] (causes: {", ".join(CAUSES)})',
-                okey)
-        causes = list(RESOLUTION_REFUND_CAUSES)
-    unknown_causes = [c for c in causes if c not in CAUSES]
-    if unknown_causes:
-        chk.add(p + ".refund_causes", f"unknown cause(s) {unknown_causes}",
-                f"use names among: {', '.join(CAUSES)}", okey)
-        causes = [c for c in causes if c in CAUSES]
-    after = raw.get("after_commitment", AFTER_COMMITMENT[0])
-    if after not in AFTER_COMMITMENT:
-        chk.add(p + ".after_commitment", f"'{after}' is not a choice after the commitment",
-                f"use one of: {', '.join(AFTER_COMMITMENT)}", okey)
-        after = AFTER_COMMITMENT[0]
-    priority = chk.number(raw, "priority", p, lo=0, integer=True, origin_key=okey, default=i + 1)
-    extra: dict[str, Any] = {}
-    if kind == "recruit":
-        rpy = raw.get("recruits_per_year", {})
-        recruits: dict[int, int] = {}
-        if not isinstance(rpy, dict) or not rpy:
-            chk.add(p + ".recruits_per_year", "needs offers per year",
-                    "write recruits_per_year = { 2027 = 30, 2028 = 30 }", okey)
-        else:
-            for y, _n in rpy.items():
-                try:
-                    year = int(y)
-                except ValueError:
-                    year = -1
-                if not first_year <= year <= last_year:
-                    chk.add(f"{p}.recruits_per_year.{y}",
-                            f"year {y} is outside {first_year}–{last_year}",
-                            f"use years {first_year}–{last_year}", okey)
-                    continue
-                recruits[year] = chk.number(rpy, str(y), f"{p}.recruits_per_year", lo=0,
-                                            integer=True, origin_key=okey)
-        extra["recruits_per_year"] = recruits
-        extra["intake_month"] = chk.number(raw, "intake_month", p, lo=1, hi=12, integer=True,
-                                           origin_key=okey, default=10)
-    elif kind == "existing":
-        rating = raw.get("min_rating", "excellent")
-        if rating not in RATINGS:
-            chk.add(p + ".min_rating", f"'{rating}' is not a rating", f"use one of {RATINGS}", okey)
-            rating = "excellent"
-        extra["min_rating"] = rating
-        extra["min_score_development"] = chk.number(raw, "min_score_development", p, lo=0,
-                                                    hi=100, origin_key=okey, default=0.0)
-        start = _as_date(raw.get("start"))
-        if start is None or not dt.date(first_year, 1, 1) <= start <= dt.date(last_year, 12, 31):
-            chk.add(p + ".start", f"start '{raw.get('start')}' is not a date in "
-                    f"{first_year}–{last_year}", f"write start = {first_year + 1}-01-01", okey)
-            start = dt.date(first_year, 1, 1)
-        extra["start"] = start
-    return Programme(
-        id=pid, name_vi=str(raw.get("name_vi", pid)), name_en=str(raw.get("name_en", pid)),
-        kind=str(kind), priority=int(priority), fields=tuple(fields),
-        area_classes=tuple(areas), offices=tuple(offices), include_managers=bool(managers),
-        one_off=one_off, one_off_unit=units["one_off_unit"],
-        monthly=monthly, monthly_unit=units["monthly_unit"],
-        level_factors=tuple(float(f) for f in factors), start_level=int(start_level),
-        evaluation_months=int(ev), commitment_months=int(commit),
-        refund_one_off_share=shares["refund_one_off_share"],
-        refund_monthly_share=shares["refund_monthly_share"],
-        refund_pro_rata=bool(pro_rata),
-        # reporting order, whatever order the file lists them in
-        refund_causes=tuple(c for c in CAUSES if c in causes), after_commitment=str(after),
-        **extra)
+    # reporting order, whatever order the file lists them in
+    causes = raw.get("refund_causes", item_default("refund_causes"))
+    return Programme(**{**raw, "id": str(raw["id"]).strip(),
+                        "priority": raw.get("priority", i + 1),
+                        "refund_causes": tuple(c for c in CAUSES if c in causes)})
 
 
-def _rates(unc: dict, kind: str, chk: _Checker) -> Rates:
-    p = "uncertainties.incentives"
-    vals, used = {}, {}
-    for key in RATE_KEYS:
-        # a kind-specific value (e.g. acceptance_recruit) wins over the shared one
-        used[key] = f"{key}_{kind}" if f"{key}_{kind}" in unc else key
-        vals[key] = chk.number(unc, used[key], p, lo=0, hi=1)
-    r = Rates(**vals)
+def _check_one_key_rules(raw: dict[str, Any], at: str, problems: _Problems,
+                         known_fields: set[str] | None) -> None:
+    """Required fields, lists that may not be empty, a cause named twice, field codes."""
+    for name in _REQUIRED:
+        if name not in raw:
+            problems.add(f"{at}.{name}", "missing",
+                         f"add {name} = … ({keys()[f'{PROGRAMMES}[].{name}'].doc})")
+    if "id" in raw and not str(raw["id"]).strip():
+        problems.add(f"{at}.id", "missing programme id", 'write id = "short_name"')
+    for name, fix in (("fields", 'write fields = ["it_digital", "land"] (codes of '
+                                 'data/fields.csv)'),
+                      ("area_classes", 'write area_classes = ["mountain", "island"] or leave '
+                                       'it out (every class)')):
+        if name in raw and not raw[name]:
+            problems.add(f"{at}.{name}", "is an empty list", fix)
+    unknown = sorted(set(raw.get("fields", [])) - known_fields) if known_fields else []
+    if unknown:
+        problems.add(f"{at}.fields", f"unknown field code(s) {unknown}",
+                     f"use codes of data/fields.csv: {sorted(known_fields or ())}")
+    causes = raw.get("refund_causes", [])
+    if len(set(causes)) != len(causes):
+        problems.add(f"{at}.refund_causes", f"'{causes}' is not a list of distinct cause names",
+                     f'write refund_causes = ["quit", "fail_duties"] (causes: {", ".join(CAUSES)})')
+
+
+def _check_between_keys(raw: dict[str, Any], at: str, problems: _Problems) -> None:
+    """The commitment covers an evaluation period; the start level is one of the levels."""
+    evaluation, commitment = raw.get("evaluation_months"), raw.get("commitment_months")
+    if evaluation is not None and commitment is not None and commitment < evaluation:
+        problems.add(f"{at}.commitment_months",
+                     f"the commitment ({commitment} months) is shorter than the evaluation "
+                     f"period ({evaluation})", "make commitment_months at least evaluation_months")
+    factors = raw.get("level_factors", item_default("level_factors"))
+    level = raw.get("start_level", item_default("start_level"))
+    if level >= len(factors):
+        problems.add(f"{at}.start_level", f"{level} is not a level of level_factors "
+                     f"({len(factors)} level{'s' if len(factors) != 1 else ''})",
+                     f"use a start_level from 0 to {max(len(factors) - 1, 0)}, or add levels "
+                     "to level_factors = [0.5, 1.0, 1.5] (lowest to highest)")
+
+
+def _check_kind(raw: dict[str, Any], at: str, problems: _Problems, first_year: int,
+                last_year: int) -> None:
+    """A recruit programme makes offers within the horizon; one for existing staff starts in
+    it."""
+    if raw.get("kind") == "recruit":
+        offers = raw.get("recruits_per_year", {})
+        if not offers:
+            problems.add(f"{at}.recruits_per_year", "a recruit programme needs offers per year",
+                         "write recruits_per_year = { 2027 = 30, 2028 = 30 }")
+        for year in offers:
+            if not first_year <= int(year) <= last_year:
+                problems.add(f"{at}.recruits_per_year.{year}",
+                             f"year {year} is outside {first_year}–{last_year}",
+                             f"use years {first_year}–{last_year}")
+    elif raw.get("kind") == "existing":
+        start = raw.get("start")
+        if start is None:
+            problems.add(f"{at}.start", "a programme for existing staff needs a start date",
+                         f"write start = {first_year + 1}-01-01")
+        elif not dt.date(first_year, 1, 1) <= start <= dt.date(last_year, 12, 31):
+            problems.add(f"{at}.start", f"start '{start}' is not a date in "
+                         f"{first_year}–{last_year}", f"write start = {first_year + 1}-01-01")
+
+
+def _rates(scenario: Any, kind: str, problems: _Problems) -> Rates:
+    """The rates of one programme kind: a kind-specific key (``acceptance_recruit``) wins over
+    the shared one (``acceptance``); the hazards and the evaluation outcomes are probabilities
+    of one month or one evaluation, so each group adds up to at most 1."""
+    used = {}
+    for rate in RATE_KEYS:
+        specific = f"{rate}_{kind}"
+        used[rate] = specific if scenario.get(f"{UNCERTAIN}.{specific}") is not None else rate
+    r = Rates(**{rate: float(scenario.get(f"{UNCERTAIN}.{name}")) for rate, name in used.items()})
     if r.evaluation_continue < -1e-12:
-        chk.add(p + ".evaluation_terminate", "evaluation outcome probabilities add up to more "
-                "than 1", "make evaluation_raise + evaluation_lower + evaluation_terminate ≤ 1")
+        problems.add(f"{UNCERTAIN}.evaluation_terminate", "evaluation outcome probabilities add "
+                     "up to more than 1",
+                     "make evaluation_raise + evaluation_lower + evaluation_terminate ≤ 1")
     if r.exit_monthly > 1 + 1e-12:
         names = [used[k] for k in HAZARD_KEYS]
-        chk.add(f"{p}.{names[0]}", f"the monthly exit hazards of {kind} programmes add up to "
-                f"{r.exit_monthly:g}, more than 1",
-                f"make {' + '.join(names)} ≤ 1 (each is a probability per month)")
+        problems.add(f"{UNCERTAIN}.{names[0]}", f"the monthly exit hazards of {kind} programmes "
+                     f"add up to {r.exit_monthly:g}, more than 1",
+                     f"make {' + '.join(names)} ≤ 1 (each is a probability per month)")
     return r
 
 
-def design_from_scenario(scenario, known_fields: set[str] | None = None) -> Design:
-    """Read and check the incentive sections of a scenario; raise ScenarioError listing all."""
-    chk = _Checker(_origin_fn(scenario))
-    lev = (scenario.levers or {}).get("incentives")
-    unc = (scenario.uncertainties or {}).get("incentives")
-    con = (scenario.constants or {}).get("incentives", {})
-    if not isinstance(lev, dict) or not isinstance(unc, dict):
-        chk.add("levers.incentives", "the scenario has no incentive sections",
-                "add [levers.incentives] and [uncertainties.incentives] (see scenarios/base.toml)",
-                "levers")
-        chk.raise_if_any()
-    first = chk.number(con, "first_year", "constants.incentives", lo=2000, hi=2100, integer=True,
-                       default=2026) or 2026
-    last = chk.number(con, "last_year", "constants.incentives", lo=first, hi=first + 50,
-                      integer=True, default=2030) or first
-    rate_names = set(RATE_KEYS) | {f"{k}_{kind}" for k in RATE_KEYS for kind in KINDS}
-    for key in sorted(set(unc) - rate_names - {"ranges"}):
-        fix = (f"split it by cause: {', '.join(HAZARD_KEYS)} (see scenarios/base.toml)"
-               if key.startswith("attrition_monthly") else
-               f"use one of: {', '.join(sorted(rate_names))}")
-        chk.add(f"uncertainties.incentives.{key}", "not an uncertain rate of the incentive model",
-                fix)
-    raw_progs = lev.get("programmes", [])
-    if not isinstance(raw_progs, list) or not raw_progs:
-        chk.add("levers.incentives.programmes", "no programmes",
-                "add at least one [[levers.incentives.programmes]] table")
-        raw_progs = []
-    progs = [_programme(r, i, chk, known_fields, first, last) for i, r in enumerate(raw_progs)]
-    ids = [q.id for q in progs if q is not None]
-    dup = sorted({x for x in ids if ids.count(x) > 1})
-    if dup:
-        chk.add("levers.incentives.programmes", f"programme ids repeated: {dup}",
-                "give each programme its own id")
-    p = "levers.incentives"
-    commune_cap = chk.number(lev, "commune_cap_share", p, lo=0, hi=1)
-    province_cap = chk.number(lev, "province_cap_share", p, lo=0, hi=1)
-    mode = lev.get("ceiling_mode", "salary_fund_share")
-    if mode not in CEILING_MODES:
-        chk.add(p + ".ceiling_mode", f"'{mode}' is not a ceiling mode",
-                f"use one of {CEILING_MODES}")
-    ceiling_vnd = chk.number(lev, "ceiling_vnd_per_year", p, lo=0, default=0.0)
-    solver_x = chk.number(lev, "solver_ceiling_vnd_per_year", p, lo=0, default=0.0)
-    if mode == "vnd" and ceiling_vnd <= 0:
-        chk.add(p + ".ceiling_vnd_per_year", "ceiling_mode is 'vnd' but no ceiling is given",
-                "write ceiling_vnd_per_year = 25_000_000_000")
-    kinds = sorted({q.kind for q in progs if q is not None and q.kind in KINDS}) or list(KINDS)
-    rates = {k: _rates(unc, k, chk) for k in kinds}
-    # plausible ranges of the uncertain rates: the key table's, unless a caller passes its own
-    prefix = "uncertainties.incentives."
-    ranges: dict[str, tuple[float, float]] = {
-        name[len(prefix):]: key.range for name, key in uncertain_keys().items()
-        if name.startswith(prefix) and name[len(prefix):] in rate_names}
-    for key, val in (unc.get("ranges") or {}).items():
-        if key not in rate_names:
-            chk.add(f"uncertainties.incentives.ranges.{key}", "not an uncertain rate",
-                    f"use one of: {', '.join(sorted(rate_names))}")
-            continue
-        ok = (isinstance(val, list) and len(val) == 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool)
-                      and math.isfinite(v) for v in val)
-              and 0 <= val[0] <= val[1] <= 1)
-        if not ok:
-            chk.add(f"uncertainties.incentives.ranges.{key}", f"'{val}' is not a [low, high] "
-                    "pair within 0–1", f"write {key} = [0.5, 0.9]")
-            continue
-        ranges[key] = (float(val[0]), float(val[1]))
-    coef = chk.number(con, "mean_salary_coefficient", "constants.incentives", lo=0.0,
-                      default=3.0)
-    draws = chk.number(con, "draws", "constants.incentives", lo=100, hi=1_000_000, integer=True,
-                       default=10_000)
-    chk.raise_if_any()
-    return Design(programmes=tuple(q for q in progs if q is not None),
-                  commune_cap_share=commune_cap, province_cap_share=province_cap,
-                  ceiling_mode=str(mode), ceiling_vnd_per_year=ceiling_vnd, rates=rates,
-                  ranges=ranges, mean_salary_coefficient=coef,
-                  salary_fund_note=str(con.get("mean_salary_coefficient_source", "")),
-                  draws=int(draws), solver_ceiling_vnd_per_year=solver_x, first_year=first,
-                  last_year=last)
+def design_from_scenario(scenario: Any, known_fields: set[str] | None = None) -> Design:
+    """The incentive design of a loaded scenario (every key already checked by the key table);
+    raise ScenarioError listing every problem between keys, each naming its file and key.
+
+    ``known_fields``: the field codes programmes may name (data/fields.csv), unchecked if None.
+    """
+    problems = _Problems(scenario)
+    first = scenario.get("constants.incentives.first_year")
+    last = scenario.get("constants.incentives.last_year")
+    if first > last:
+        problems.add("constants.incentives.last_year", f"the horizon ends ({last}) before it "
+                     f"starts ({first})", "make last_year at least first_year")
+    raw = scenario.get(PROGRAMMES)
+    if not raw:
+        problems.add(PROGRAMMES, "no programmes",
+                     "add at least one [[levers.incentives.programmes]] table")
+    programmes = [q for i, r in enumerate(raw)
+                  if (q := _programme(r, i, problems, known_fields, first, last)) is not None]
+    ids = [q.id for q in programmes]
+    repeated = sorted({x for x in ids if ids.count(x) > 1})
+    if repeated:
+        problems.add(PROGRAMMES, f"programme ids repeated: {repeated}",
+                     "give each programme its own id")
+    if (scenario.get("levers.incentives.ceiling_mode") == "vnd"
+            and scenario.get("levers.incentives.ceiling_vnd_per_year") <= 0):
+        problems.add("levers.incentives.ceiling_vnd_per_year",
+                     "ceiling_mode is 'vnd' but no ceiling is given",
+                     "write ceiling_vnd_per_year = 25_000_000_000")
+    rates = {k: _rates(scenario, k, problems) for k in sorted({q.kind for q in programmes})}
+    if problems:
+        raise ScenarioError(list(problems))
+    return build(Design, scenario, "incentives", programmes=tuple(programmes), rates=rates,
+                 ranges=rate_ranges())
