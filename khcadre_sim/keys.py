@@ -91,11 +91,23 @@ def _num(v: float) -> str:
 
 
 @cache
+def _raw() -> dict[str, Any]:
+    return tomllib.loads(KEYS_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def retired() -> dict[str, str]:
+    """Keys that no longer exist → what to write instead."""
+    return dict(_raw().get("retired", {}))
+
+
+@cache
 def keys() -> dict[str, Key]:
     """Every declared key by name (items as ``table[].field``)."""
-    raw = tomllib.loads(KEYS_FILE.read_text(encoding="utf-8"))
     out = {}
-    for name, body in raw.items():
+    for name, body in _raw().items():
+        if name == "retired":
+            continue
         assert body["type"] in TYPES, f"{KEYS_FILE}: bad type for {name}"
         assert name.split(".", 1)[0] in KINDS, f"{KEYS_FILE}: bad kind for {name}"
         rng = body.get("range")
@@ -249,6 +261,9 @@ def check(tree: dict[str, Any], origin) -> list[Problem]:  # noqa: ANN001 - orig
         if key is None:
             if any(k.startswith(name + ".") for k in names):
                 add(name, f"expected a table, got {value!r}", "write it as a [section]")
+            elif name in retired() or name.rpartition(".")[0] in retired():
+                add(name, "this key no longer exists",
+                    retired().get(name) or retired()[name.rpartition(".")[0]])
             else:
                 add(name, "unknown key", _unknown(name, names))
             continue
@@ -273,12 +288,21 @@ def _check_item(table: str, i: int, item: dict[str, Any], origin) -> list[Proble
     fields = {n.split(ITEM, 1)[1]: k for n, k in declared.items() if n.startswith(table + ITEM)}
     problems = []
     where = f"{table}[{i}]"
+    if not isinstance(item, dict):
+        return [Problem(file=origin(table), column=where, message="is not a table",
+                        fix=f"write it as [[{table}]] with its keys")]
+    for field, key in fields.items():
+        if not key.optional and field not in item:
+            problems.append(Problem(file=origin(table), column=f"{where}.{field}",
+                                    message="missing", fix=f"add {field} = … ({key.doc})"))
     for field, value in item.items():
         key = fields.get(field)
         if key is None:
+            hint = retired().get(f"{table}{ITEM}{field}")
             problems.append(Problem(file=origin(table), column=f"{where}.{field}",
-                                    message="unknown programme key",
-                                    fix=_unknown(field, sorted(fields))))
+                                    message="this key no longer exists" if hint
+                                    else "unknown programme key",
+                                    fix=hint or _unknown(field, sorted(fields))))
             continue
         why = _value_problem(key, value)
         if why:

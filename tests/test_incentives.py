@@ -591,7 +591,7 @@ NAN, INF = float("nan"), float("inf")
     ({"refund_causes": "quit"}, "refund_causes", "is not a list"),
     ({"refund_causes": ["quit", "quit"]}, "refund_causes", "not a list of distinct cause names"),
     ({"after_commitment": "forever"}, "after_commitment", "not one of the choices"),
-    ({"refund_on_termination": True}, "refund_on_termination", "unknown programme key"),
+    ({"refund_on_termination": True}, "refund_on_termination", "no longer exists"),
 ])
 def test_bad_programme_values_are_named(change, column, words):
     test_bad_programmes_are_named(change, column, words)
@@ -615,9 +615,9 @@ def test_bad_programme_values_are_named(change, column, words):
     ("unc", {"quit_monthly_recruit": 0.6, "transfer_monthly": 0.6},
      "uncertainties.incentives.quit_monthly_recruit", "add up to 1.2"),
     ("unc", {"attrition_monthly": 0.004}, "uncertainties.incentives.attrition_monthly",
-     "unknown key"),
+     "no longer exists"),
     ("unc", {"ranges": {"quit_monthly": [NAN, 0.01]}},
-     "uncertainties.incentives.ranges.quit_monthly", "unknown key"),
+     "uncertainties.incentives.ranges.quit_monthly", "no longer exists"),
     ("con", {"draws": NAN}, "constants.incentives.draws", "not a whole number"),
     ("con", {"draws": INF}, "constants.incentives.draws", "not a whole number"),
     ("con", {"draws": -5}, "constants.incentives.draws", "out of range"),
@@ -637,8 +637,6 @@ def test_nan_inf_negative_and_out_of_range_values_are_named(section, change, col
     assert any(c == column and words in m and f == "my_scenario.toml" for c, m, f in msgs), msgs
 
 
-@pytest.mark.xfail(strict=True, reason="the key table has no migration hint for retired keys "
-                   "(khcadre_sim/keys.py): the fix suggests transfer_monthly, a similar name")
 def test_the_retired_attrition_key_says_how_to_split_it():
     with pytest.raises(ScenarioError) as err:
         _design({"attrition_monthly": 0.004})
@@ -660,7 +658,7 @@ def test_rates_of_a_kind_and_their_ranges_come_from_the_key_table():
     assert ranges == rate_ranges()
     assert ranges["quit_monthly_recruit"] == (0.0014, 0.0056)
     assert ranges["acceptance_recruit"] == (0.5, 0.9)
-    with pytest.raises(ScenarioError, match="unknown key"):
+    with pytest.raises(ScenarioError, match="no longer exists"):
         _design({"ranges": {"quit_monthyl": [0.1, 0.2]}})
     with pytest.raises(ScenarioError, match="add up to more than 1"):
         _design({"evaluation_raise": 0.6, "evaluation_lower": 0.5})

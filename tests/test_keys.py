@@ -54,3 +54,22 @@ def test_with_overrides_changes_only_what_it_names():
     assert base.get("levers.workload.max_changed_per_commune") == 5 and base.seed == 2026
     assert s.get("levers.workload.target_load") == base.get("levers.workload.target_load")
     assert s.origin("levers.workload.max_changed_per_commune") == "overrides"
+
+
+def test_programme_fields_are_checked_and_required_ones_must_be_there():
+    base = load_scenario()
+    progs = [dict(p) for p in base.get("levers.incentives.programmes")]
+    del progs[0]["commitment_months"]
+    progs[1]["monthly"] = -1.0
+    with pytest.raises(ScenarioError) as info:
+        base.with_overrides({"levers.incentives.programmes": progs})
+    found = {(p.column, p.message) for p in info.value.problems}
+    assert ("levers.incentives.programmes[0].commitment_months", "missing") in found
+    assert ("levers.incentives.programmes[1].monthly", "-1.0 is out of range") in found
+
+
+def test_a_retired_key_says_what_to_write_instead():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario().with_overrides({"uncertainties.incentives.attrition_monthly": 0.004})
+    p = info.value.problems[0]
+    assert p.message == "this key no longer exists" and "quit_monthly_recruit" in p.fix
