@@ -227,6 +227,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_INFEASIBLE if failed else 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from .keys import markdown
+
+    print(markdown())
+    return 0
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from .schema import contract_markdown
 
@@ -259,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("contract", help="print the data contract as Markdown")
     p.set_defaults(func=cmd_contract)
+
+    p = sub.add_parser("keys", help="print every scenario key (type, default, valid values, "
+                       "unit, meaning) as Markdown")
+    p.set_defaults(func=cmd_keys)
 
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")

@@ -414,6 +414,3 @@ def _show(v: Any) -> str:
         return f"{v:g}"
     return _num(v) if isinstance(v, int) else str(v)
 
-
-if __name__ == "__main__":  # python -m khcadre_sim.keys prints the README's key table
-    print(markdown())

@@ -29,4 +29,4 @@ def test_scenario_key_table_matches_the_key_table():
     block = re.search(r"<!-- keys:start -->\n(.*?)\n<!-- keys:end -->", README, re.S)
     assert block is not None
     assert block.group(1).strip() == keys_markdown().strip(), (
-        "README scenario keys are stale: regenerate with python -m khcadre_sim.keys")
+        "README scenario keys are stale: regenerate it from `khcadre keys`")
