@@ -321,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
             print("terminated: stopped before finishing; --out was left as it was",
                   file=sys.stderr)
         raise
+    except BrokenPipeError:  # the reader of our output stopped early (e.g. `| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # the machine, not the model: disk full, permission denied …
         where = exc.filename or "output"
         print(f"error: {where}: {exc.strerror or exc} — fix: check the folder exists, is "
