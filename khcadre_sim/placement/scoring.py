@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, ModelError, Problem
+from ..territories import haversine_km
 from .settings import PlacementSettings
 
 GROUPS = ("political", "execution", "development")
@@ -103,14 +104,6 @@ def _need(frame: pd.DataFrame, cols: tuple[str, ...], table: str) -> list[Proble
     missing = [c for c in cols if c not in frame.columns]
     return [Problem(file=table, column=c, message="required column is missing",
                     fix=f"add a '{c}' column (see khcadre_sim/contract.toml)") for c in missing]
-
-
-def _haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    dlat = la[:, None] - la[None, :]
-    dlon = lo[:, None] - lo[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _as_bool(series: pd.Series) -> np.ndarray:
@@ -218,7 +211,8 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
     hard = _as_bool(territories["hard_area"])[post_terr]
     req = np.stack([num(positions, f"req_{g}") for g in GROUPS], axis=1)
     sc = np.stack([num(staff, f"score_{g}") for g in GROUPS], axis=1)
-    km_tt = _haversine_km(num(territories, "lat"), num(territories, "lon"))
+    lat, lon = num(territories, "lat"), num(territories, "lon")
+    km_tt = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
     has_cur = cur_post >= 0
     origin = np.where(has_cur, post_terr[np.maximum(cur_post, 0)], home_terr)
