@@ -26,7 +26,7 @@ from ..solve import SOLVERS, SolveResult, Status
 from .explain import describe_slack, precheck, rule_label
 from .optimize import PlacementSolution, solve_placement
 from .scoring import COMPONENTS, Candidates, build_candidates
-from .settings import PlacementSettings, settings_from_scenario
+from .settings import PlacementSettings
 
 
 @dataclass
@@ -109,7 +109,7 @@ class PlacementResult(ResultBase):
             "method": {k: (float(v) if isinstance(v, float | np.floating) else v)
                        for k, v in sol.stats.items()},
         }
-        if self.settings.manager_floors:
+        if self.settings.manager_floors.enabled:
             floors = manager_floors(self)
             out["manager_floors"] = [
                 {k: (None if v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
@@ -126,18 +126,18 @@ class PlacementResult(ResultBase):
             first = self.explanation[0] if self.explanation else sol.message
             return [(f"bố trí: không có phương án ({sol.status}): " if vi
                      else f"placement {sol.status}: ") + first]
-        k = self.counts()
+        k, caps = self.counts(), self.settings.move_caps
         if vi:
             proven = ("tối ưu đã chứng minh" if sol.status is Status.OPTIMAL
                       else "khả thi, chưa chứng minh tối ưu")
-            cap = f", trần {self.settings.move_cap_total:,}" if self.settings.move_caps else ""
+            cap = f", trần {caps.total:,}" if caps.enabled else ""
             return [f"bố trí {proven} (khoảng cách tới cận {sol.gap:.4%}): điểm mục tiêu "
                     f"{sol.objective:,.1f}",
                     f"{k['assigned']:,} người được bố trí; {k['changed_post']:,} người thay đổi "
                     f"vị trí{cap} ({k['moved']:,} chuyển vị trí khác, {k['removed']:,} không còn "
                     f"vị trí); {k['newly_placed']:,} người mới được bố trí; {k['surplus']:,} "
                     f"người dôi dư; {k['vacancies']:,} vị trí còn trống"]
-        cap = f", cap {self.settings.move_cap_total:,}" if self.settings.move_caps else ""
+        cap = f", cap {caps.total:,}" if caps.enabled else ""
         return [f"placement {sol.status} (gap {sol.gap:.4%}): objective {sol.objective:,.1f}",
                 f"{k['assigned']:,} placed; {k['changed_post']:,} changed post{cap} "
                 f"({k['moved']:,} moved to another post, {k['removed']:,} left without a post); "
@@ -164,7 +164,7 @@ def _settings(scenario: Any, settings: PlacementSettings | None) -> PlacementSet
         from ..scenario import load_scenario
 
         scenario = load_scenario()
-    return settings_from_scenario(scenario)
+    return PlacementSettings.from_scenario(scenario)
 
 
 def place(province: Any, scenario: Any = None, *, settings: PlacementSettings | None = None,

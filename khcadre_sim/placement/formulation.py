@@ -86,16 +86,17 @@ def floor_groups(c: Candidates, s: PlacementSettings) -> list[FloorGroup]:
     (``explain.precheck``) and the first restricted set (``optimize.initial_set``) all iterate
     over this list. A floor ≤ 0 cannot bind; callers skip it.
     """
+    mf = s.manager_floors
     scopes: list[tuple[str, str, np.ndarray]] = []
-    if s.floor_scope in ("province", "both"):
+    if mf.scope in ("province", "both"):
         scopes.append(("province", "the province", c.is_manager.copy()))
-    if s.floor_scope in ("area_class", "both"):
+    if mf.scope in ("area_class", "both"):
         for a in sorted(set(c.post_area[c.is_manager])):
             scopes.append((a, f"{a} communes", c.is_manager & (c.post_area == a)))
     holders = c.cur_post >= 0
     held = np.maximum(c.cur_post, 0)
-    fixed = {"young": s.young_share, "female": s.female_share, "minority": s.minority_share}
-    rise = {"young": s.young_delta, "female": s.female_delta, "minority": s.minority_delta}
+    fixed = {"young": mf.young_share, "female": mf.female_share, "minority": mf.minority_share}
+    rise = {"young": mf.young_delta, "female": mf.female_delta, "minority": mf.minority_delta}
     out: list[FloorGroup] = []
     for gname, member in (("young", c.young), ("female", c.female),
                           ("minority", c.minority)):
@@ -104,10 +105,10 @@ def floor_groups(c: Candidates, s: PlacementSettings) -> list[FloorGroup]:
             n = int(in_scope.sum())
             k = int((in_scope & member).sum())
             today = k / n if n else None
-            base = float(fixed[gname]) if s.floor_mode == "fixed" else (today or 0.0)
-            floor = base + (rise[gname] if s.floor_mode == "no_fall" else 0.0)
+            base = float(fixed[gname]) if mf.mode == "fixed" else (today or 0.0)
+            floor = base + (rise[gname] if mf.mode == "no_fall" else 0.0)
             out.append(FloorGroup(gname, scope, where, posts, member, floor, today, n, k,
-                                  s.floor_mode))
+                                  mf.mode))
     return out
 
 
@@ -158,7 +159,7 @@ def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
     # equality rows are met by "everyone stays" (current pairs are always candidates), so only
     # side rules need slack; the phase-one check makes every row elastic when data conflict
 
-    if s.manager_floors:
+    if s.manager_floors.enabled:
         for g in floor_groups(c, s):
             if g.floor <= 0:
                 continue
@@ -166,51 +167,53 @@ def build_rows(c: Candidates, s: PlacementSettings) -> Rows:
             vals = g.member[c.si[cols]].astype(float) - g.floor
             add_block(np.zeros(len(cols), dtype=np.int64), cols, vals, 1, [GE], [0.0],
                       "manager_floors", [g.describe()], [True])
-    if s.rotation and s.rotation_count > 0:
+    n_rot = s.rotation.planning_pool_to_hard_areas
+    if s.rotation.enabled and n_rot > 0:
         cols = np.flatnonzero(rotation_pairs(c))
         add_block(np.zeros(len(cols), dtype=np.int64), cols, np.ones(len(cols)), 1, [GE],
-                  [float(s.rotation_count)], "rotation",
-                  [f"{s.rotation_count} planning-pool cadres rotated to hard areas"], [True])
-    if s.move_caps:
+                  [float(n_rot)], "rotation",
+                  [f"{n_rot} planning-pool cadres rotated to hard areas"], [True])
+    caps = s.move_caps
+    if caps.enabled:
         # a change of post: a person holding a post today does not keep it (moves to another
         # post or becomes surplus). Each holder's current pair is a candidate, so
         #   Σ_holders (1 − x[i, current post]) ≤ cap  ⇔  Σ_holders x[i, current post] ≥ n − cap
         cur = np.flatnonzero(c.is_current)
         n_hold = len(cur)
-        if n_hold > s.move_cap_total:
+        if n_hold > caps.total:
             add_block(np.zeros(len(cur), dtype=np.int64), cur, np.ones(len(cur)), 1, [GE],
-                      [float(n_hold - s.move_cap_total)], "move_caps",
-                      [f"at most {s.move_cap_total} people holding a post today change post or "
+                      [float(n_hold - caps.total)], "move_caps",
+                      [f"at most {caps.total} people holding a post today change post or "
                        "lose it, in the province"], [True])
-            limits.append((n_rows - 1, s.move_cap_total))
+            limits.append((n_rows - 1, caps.total))
         # departures: the same count per commune of the post held today
         origin = c.post_terr[c.pj[cur]]
         held = np.bincount(origin, minlength=len(c.territory_ids))
-        binding = np.flatnonzero(held > s.move_cap_per_commune)
+        binding = np.flatnonzero(held > caps.per_commune)
         row_of = np.full(len(c.territory_ids), -1, dtype=np.int64)
         row_of[binding] = np.arange(len(binding))
         sel = row_of[origin] >= 0
         first = n_rows
         add_block(row_of[origin[sel]], cur[sel], np.ones(int(sel.sum())), len(binding),
                   [GE] * len(binding),
-                  [float(held[t] - s.move_cap_per_commune) for t in binding], "move_caps",
-                  [f"at most {s.move_cap_per_commune} people holding a post in "
+                  [float(held[t] - caps.per_commune) for t in binding], "move_caps",
+                  [f"at most {caps.per_commune} people holding a post in "
                    f"{c.territory_ids[t]} today change post or lose it" for t in binding],
                   [True] * len(binding))
-        limits.extend((first + k, s.move_cap_per_commune) for k in range(len(binding)))
+        limits.extend((first + k, caps.per_commune) for k in range(len(binding)))
         # arrivals: people who take a post of the commune coming from another post (and, when
         # arrivals_count_newly_placed, people without a post today placed there)
-        arrive = c.moved | ((c.cur_post[c.si] < 0) & s.arrivals_count_newly_placed)
+        arrive = c.moved | ((c.cur_post[c.si] < 0) & caps.arrivals_count_newly_placed)
         arr = np.flatnonzero(arrive)
         nt = len(c.territory_ids)
-        whom = ("arrivals (newly placed people included)" if s.arrivals_count_newly_placed
+        whom = ("arrivals (newly placed people included)" if caps.arrivals_count_newly_placed
                 else "arrivals from another post")
         first = n_rows
         add_block(c.post_terr[c.pj[arr]].astype(np.int64), arr, np.ones(len(arr)), nt,
-                  [LE] * nt, [float(s.move_cap_per_commune)] * nt, "move_caps",
-                  [f"at most {s.move_cap_per_commune} {whom} in {t}" for t in c.territory_ids],
+                  [LE] * nt, [float(caps.per_commune)] * nt, "move_caps",
+                  [f"at most {caps.per_commune} {whom} in {t}" for t in c.territory_ids],
                   [True] * nt)
-        limits.extend((first + k, s.move_cap_per_commune) for k in range(nt))
+        limits.extend((first + k, caps.per_commune) for k in range(nt))
     # column-major with 32-bit indices: restricted models are column slices, and memory
     # stays well under 1 GB at 5,000+ staff
     r_all = np.concatenate([r.astype(np.int32) for r in rows_r])

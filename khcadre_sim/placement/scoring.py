@@ -216,7 +216,8 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
 
     has_cur = cur_post >= 0
     origin = np.where(has_cur, post_terr[np.maximum(cur_post, 0)], home_terr)
-    stayer = has_cur & (num(staff, "years_in_post") < settings.stay_min_years) & settings.stay
+    stayer = (has_cur & (num(staff, "years_in_post") < settings.stay.min_years_in_post)
+              & settings.stay.enabled)
     stayer_post = np.zeros(len(positions), dtype=bool)
     stayer_post[cur_post[stayer]] = True
     filled_today = np.zeros(len(positions), dtype=bool)
@@ -241,9 +242,9 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         allowed = km <= settings.max_distance_km
         if settings.require_field_match:
             allowed &= match
-        if settings.thresholds:
-            allowed &= (surplus >= -settings.threshold_tolerance).all(axis=2)
-        if settings.non_local:
+        if settings.thresholds.enabled:
+            allowed &= (surplus >= -settings.thresholds.tolerance).all(axis=2)
+        if settings.non_local.enabled:
             allowed &= ~(is_key[None, :] & (home_terr[rows, None] == post_terr[None, :]))
         allowed &= ~stayer[rows, None]
         # a post whose holder must stay is not free for anyone else
@@ -288,7 +289,7 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         km=cat["km"],
         cur_post=cur_post.astype(np.int64), origin_terr=origin, home_terr=home_terr,
         female=(staff["gender"].astype(str).str.upper() == "F").to_numpy(),
-        minority=_as_bool(staff["ethnic_minority"]), young=age < settings.young_age,
+        minority=_as_bool(staff["ethnic_minority"]), young=age < settings.manager_floors.young_age,
         pool=_as_bool(staff["planning_pool"]), stayer=stayer,
         post_terr=post_terr, post_field=np.array(field_codes, dtype=object)[pfield],
         is_manager=is_manager, is_key=is_key, hard=hard,
