@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from khcadre_sim.placement import candidates_for, settings_from_scenario
+from khcadre_sim.placement import PlacementSettings, candidates_for
 from khcadre_sim.placement.formulation import build_mip, build_rows
 from khcadre_sim.placement.optimize import solve_placement
 from khcadre_sim.scenario import load_scenario
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     out_file: Path = args.out
 
     province = generate_province(seed=args.seed, scale=args.scale)
-    settings = settings_from_scenario(load_scenario())
+    settings = PlacementSettings.from_scenario(load_scenario())
     t0 = time.perf_counter()
     cands = candidates_for(province, settings)
     t_cand = time.perf_counter() - t0

@@ -13,9 +13,11 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from khcadre_sim import examples
 from khcadre_sim.errors import DataValidationError, ModelError, ScenarioError
-from khcadre_sim.io import Province, write_province
+from khcadre_sim.io import Province, province_from_frames, write_province
 from khcadre_sim.placement import (
+    RULES,
     PlacementSettings,
     candidates_for,
     manager_diversity,
@@ -23,40 +25,80 @@ from khcadre_sim.placement import (
     place,
     price_rules,
     run,
-    settings_from_scenario,
 )
-from khcadre_sim.placement.formulation import build_mip, build_rows, floor_groups, rotation_pairs
+from khcadre_sim.placement.formulation import (
+    EQ,
+    GE,
+    LE,
+    build_mip,
+    build_rows,
+    floor_groups,
+    rotation_pairs,
+)
 from khcadre_sim.report import write_result
 from khcadre_sim.scenario import load_scenario
 from khcadre_sim.solve import Status, solve
-from khcadre_sim.synth import generate_province
 from khcadre_sim.territories import load_reference_territories
 
-ALL_OFF = dict(thresholds=False, non_local=False, manager_floors=False, rotation=False,
-               move_caps=False, stay=False, keep_filled_posts=False, keep_placed=False)
+P = "levers.placement."
+ALL_OFF = {P + "thresholds.enabled": False, P + "non_local.enabled": False,
+           P + "manager_floors.enabled": False, P + "rotation.enabled": False,
+           P + "move_caps.enabled": False, P + "stay.enabled": False,
+           P + "keep_filled_posts": False, P + "keep_placed": False}
+# rules sized to bind on ten communes
+TEN_COMMUNES = {P + "rotation.planning_pool_to_hard_areas": 4, P + "move_caps.total": 40,
+                P + "move_caps.per_commune": 8, P + "manager_floors.female_share": 0.3,
+                P + "manager_floors.young_share": 0.12, P + "manager_floors.minority_share": 0.08,
+                P + "manager_floors.scope": "province", P + "max_distance_km": 120.0,
+                "constants.placement.time_limit": 60.0}
+
+
+def _settings(scenario, overrides: dict) -> PlacementSettings:
+    """The placement settings of ``scenario`` with some keys changed (validated as a file)."""
+    return PlacementSettings.from_scenario(scenario.with_overrides(overrides))
 
 
 @pytest.fixture(scope="module")
 def province():
     """Ten communes of mixed area classes (hard areas included), synthetic staff."""
-    t = load_reference_territories()
-    pick = pd.concat([t[t.area_class == a].head(k) for a, k in
-                      (("urban", 3), ("rural", 3), ("mountain", 3), ("island", 1))])
-    return generate_province(seed=7, scale=0.6, territories=pick.reset_index(drop=True))
+    return examples.small_province(10, seed=7, scale=0.6)
 
 
 @pytest.fixture(scope="module")
-def base_settings():
-    s = settings_from_scenario(load_scenario())
-    # rules sized to bind on ten communes
-    return dataclasses.replace(s, rotation_count=4, move_cap_total=40, move_cap_per_commune=8,
-                               female_share=0.3, young_share=0.12, minority_share=0.08,
-                               floor_scope="province", max_distance_km=120.0, time_limit=60.0)
+def base_scenario():
+    return examples.scenario("base", TEN_COMMUNES)
+
+
+@pytest.fixture(scope="module")
+def base_settings(base_scenario):
+    return PlacementSettings.from_scenario(base_scenario)
 
 
 @pytest.fixture(scope="module")
 def full(province, base_settings):
     return place(province, settings=base_settings)
+
+
+def test_settings_defaults_are_the_key_table():
+    """No drift between the code and the scenario key table: the defaults of
+    PlacementSettings are base.toml's values (the seed is the run's, 0 by default)."""
+    scenario = load_scenario()
+    from_file = PlacementSettings.from_scenario(scenario)
+    assert from_file.seed == scenario.seed
+    assert dataclasses.replace(PlacementSettings(), seed=scenario.seed) == from_file
+    assert from_file.move_caps.total == scenario.get(P + "move_caps.total")
+    assert from_file.rotation.planning_pool_to_hard_areas == scenario.get(
+        P + "rotation.planning_pool_to_hard_areas")
+    # a rule's switch is its `enabled` flag (or the plain switch of keep_*)
+    off = from_file.with_rule("move_caps", False)
+    assert off.move_caps == dataclasses.replace(from_file.move_caps, enabled=False)
+    assert "move_caps" not in off.enabled_rules()
+    assert from_file.with_rule("keep_placed", True).keep_placed is True
+    assert [r["key"] for r in from_file.rule_sources()] == [k for k, _ in RULES.values()]
+    for rule, (key, _) in RULES.items():
+        assert from_file.rule_on(rule) is scenario.get(key)
+        assert from_file.with_rule(rule, not scenario.get(key)).rule_on(rule) is (
+            not scenario.get(key))
 
 
 def _matching_objective(cand: pd.DataFrame, staff_ids) -> float:
@@ -85,36 +127,21 @@ def test_objective_is_sum_of_pair_scores(full):
     assert full.solution.gap <= full.settings.gap_rel
 
 
-def test_matches_independent_matching_with_side_rules_off(province, base_settings, tmp_path):
-    s = dataclasses.replace(base_settings, **ALL_OFF)
-    result = place(province, settings=s)
+def test_matches_independent_matching_with_side_rules_off(province, base_scenario, tmp_path):
+    off = base_scenario.with_overrides(ALL_OFF)
+    result = place(province, settings=PlacementSettings.from_scenario(off))
     assert result.status is Status.OPTIMAL
     cand = result.candidates_frame()
     best = _matching_objective(cand, province.staff["staff_id"])
     assert result.solution.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
     # and it cross-checks from the written files alone
-    summary = write_result(run(province, _scenario_with(s)), tmp_path)
+    summary = write_result(run(province, off), tmp_path)
     written = pd.read_csv(tmp_path / "candidates.csv", dtype={"staff_id": str,
                                                                "position_id": str})
     assert summary["objective"] == pytest.approx(
         _matching_objective(written, province.staff["staff_id"]), abs=1e-3)
     for f in ("assignments.csv", "vacancies.csv", "surplus.csv", "summary.json"):
         assert (tmp_path / f).exists()
-
-
-def _scenario_with(s: PlacementSettings):
-    """A scenario-like object carrying exactly these settings."""
-    sc = load_scenario()
-    lev = sc.levers["placement"]
-    lev.update(keep_filled_posts=s.keep_filled_posts, keep_placed=s.keep_placed,
-               max_distance_km=s.max_distance_km)
-    lev["thresholds"]["enabled"] = s.thresholds
-    lev["non_local"]["enabled"] = s.non_local
-    lev["manager_floors"]["enabled"] = s.manager_floors
-    lev["rotation"]["enabled"] = s.rotation
-    lev["move_caps"]["enabled"] = s.move_caps
-    lev["stay"]["enabled"] = s.stay
-    return sc
 
 
 def test_matches_naive_model_with_all_rules(province, base_settings, full):
@@ -145,7 +172,7 @@ def test_every_rule_holds_on_the_output(province, full):
     # field match required
     assert all(f in fl.split(";") for f, fl in zip(po["field"], st["fields"], strict=True))
     # recently moved people stay
-    recent = staff["position_id"].notna() & (staff["years_in_post"] < s.stay_min_years)
+    recent = staff["position_id"].notna() & (staff["years_in_post"] < s.stay.min_years_in_post)
     kept = a.set_index("staff_id").loc[recent[recent].index]
     assert (kept["position_id"] == kept["current_position_id"]).all()
     # posts filled today stay filled
@@ -154,20 +181,21 @@ def test_every_rule_holds_on_the_output(province, full):
     # move caps: people holding a post today who do not keep it (moved or left without one)
     holders = a[a["current_position_id"].notna()]
     changed = holders[holders["position_id"].fillna("") != holders["current_position_id"]]
-    assert len(changed) == full.counts()["changed_post"] <= s.move_cap_total
+    assert len(changed) == full.counts()["changed_post"] <= s.move_caps.total
     departures = pos.loc[changed["current_position_id"], "territory_id"].value_counts()
     moved = a[a["moved"]]
     arrivals = pos.loc[moved["position_id"], "territory_id"].value_counts()
-    assert arrivals.max() <= s.move_cap_per_commune
-    assert departures.max() <= s.move_cap_per_commune
+    assert arrivals.max() <= s.move_caps.per_commune
+    assert departures.max() <= s.move_caps.per_commune
     # rotation of planning-pool cadres into hard areas of another commune
     rot = placed[staff.loc[placed["staff_id"], "planning_pool"].to_numpy()
                  & terr.loc[placed["territory_id"], "hard_area"].to_numpy()]
     origin = [pos.loc[p, "territory_id"] if isinstance(p, str) else staff.loc[i,
               "home_territory_id"] for i, p in zip(rot["staff_id"], rot["current_position_id"],
                                                    strict=True)]
-    assert (rot["territory_id"].to_numpy() != np.array(origin)).sum() >= s.rotation_count
-    assert int(a["rotation"].sum()) >= s.rotation_count
+    n_rot = s.rotation.planning_pool_to_hard_areas
+    assert (rot["territory_id"].to_numpy() != np.array(origin)).sum() >= n_rot
+    assert int(a["rotation"].sum()) >= n_rot
     # manager floors, province-wide: no group's share falls below today's (mode no_fall)
     div = manager_diversity(full).set_index(["when", "scope"])
     for col in ("female_share", "young_share", "minority_share"):
@@ -176,20 +204,22 @@ def test_every_rule_holds_on_the_output(province, full):
     assert rotation_pairs(c).sum() > 0
 
 
-def test_fixed_floors_hold_on_the_output(province, base_settings):
-    s = dataclasses.replace(base_settings, floor_mode="fixed")
+def test_fixed_floors_hold_on_the_output(province, base_scenario):
+    s = _settings(base_scenario, {P + "manager_floors.mode": "fixed"})
     result = place(province, settings=s)
     assert result.status is Status.OPTIMAL
     div = manager_diversity(result)
     after = div[(div["when"] == "after") & (div["scope"] == "province")]
-    for share, col in ((s.female_share, "female_share"), (s.young_share, "young_share"),
-                       (s.minority_share, "minority_share")):
+    floors = s.manager_floors
+    for share, col in ((floors.female_share, "female_share"), (floors.young_share, "young_share"),
+                       (floors.minority_share, "minority_share")):
         assert (after[col] >= share - 1e-9).all(), after
 
 
-def test_infeasible_floor_is_explained(province, base_settings):
-    s = dataclasses.replace(base_settings, female_share=0.95, floor_scope="province",
-                            floor_mode="fixed")
+def test_infeasible_floor_is_explained(province, base_scenario):
+    s = _settings(base_scenario, {P + "manager_floors.female_share": 0.95,
+                                  P + "manager_floors.scope": "province",
+                                  P + "manager_floors.mode": "fixed"})
     result = place(province, settings=s)
     assert result.status is Status.INFEASIBLE
     assert result.solution.infeasibility_proven
@@ -199,8 +229,8 @@ def test_infeasible_floor_is_explained(province, base_settings):
     assert result.summary()["headline"][0].startswith("placement infeasible")
 
 
-def test_infeasible_rotation_is_explained(province, base_settings):
-    s = dataclasses.replace(base_settings, rotation_count=5000)
+def test_infeasible_rotation_is_explained(province, base_scenario):
+    s = _settings(base_scenario, {P + "rotation.planning_pool_to_hard_areas": 5000})
     result = place(province, settings=s)
     assert result.status is Status.INFEASIBLE
     text = " ".join(result.explanation)
@@ -208,9 +238,9 @@ def test_infeasible_rotation_is_explained(province, base_settings):
     assert "planning-pool rotations to hard areas are possible" in text
 
 
-def test_rule_prices_are_non_negative(province, base_settings, full):
-    s = dataclasses.replace(base_settings, thresholds=False, non_local=False, stay=False,
-                            keep_filled_posts=False)
+def test_rule_prices_are_non_negative(province, base_scenario, full):
+    s = _settings(base_scenario, {P + "thresholds.enabled": False, P + "non_local.enabled": False,
+                                  P + "stay.enabled": False, P + "keep_filled_posts": False})
     prices = price_rules(province, settings=s)
     assert set(prices) == {"manager_floors", "rotation", "move_caps"}
     for p in prices.values():
@@ -234,8 +264,8 @@ def test_time_limit_returns_solution_with_gap():
     assert res.gap == pytest.approx((res.bound - res.objective) / res.objective)
 
 
-def test_placement_time_limit_keeps_a_proof(province, base_settings):
-    s = dataclasses.replace(base_settings, gap_rel=1e-9)
+def test_placement_time_limit_keeps_a_proof(province, base_scenario):
+    s = _settings(base_scenario, {"constants.placement.gap_rel": 1e-9})
     result = place(province, settings=s, time_limit=1.0)
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert result.solution.bound >= result.solution.objective - 1e-6
@@ -270,7 +300,7 @@ def test_bad_scenario_values_are_named(tmp_path):
                     'female_delta = -0.02\n',
                     encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
-        settings_from_scenario(load_scenario(path))
+        PlacementSettings.from_scenario(load_scenario(path))
     columns = {p.column: p.message for p in err.value.problems}
     assert columns["levers.placement.manager_floors.female_share"] == "1.5 is out of range"
     assert "not one of the choices" in columns["levers.placement.manager_floors.scope"]
@@ -330,7 +360,9 @@ def test_cli_place_infeasible_scenario_exits_3_with_explanation(tmp_path, capsys
 # execution score: a pair scores fill 50 + field 20 + (execution − minimum) − disruption, and
 # nobody moves between communes, so the scores below are exact by hand.
 _REQ = 60.0
-TINY = dict(ALL_OFF, keep_filled_posts=True)
+# every rule off but keep_filled_posts, a gap of 1e-9 and seed 0
+TINY = ALL_OFF | {P + "keep_filled_posts": True, "constants.placement.gap_rel": 1e-9,
+                  "meta.seed": 0}
 
 
 def _tiny(posts: list[tuple], staff: list[tuple]) -> Province:
@@ -340,23 +372,30 @@ def _tiny(posts: list[tuple], staff: list[tuple]) -> Province:
     tid = terr["territory_id"].astype(str).tolist()
     positions = pd.DataFrame({
         "position_id": [p[0] for p in posts], "territory_id": [tid[p[1]] for p in posts],
-        "office": "office", "title": "post", "field": "hr",
+        "office": "office_hdnd_ubnd", "title": "post", "field": "hr",
         "is_manager": [p[2] for p in posts], "is_key_post": False,
         "req_political": _REQ, "req_execution": _REQ, "req_development": _REQ})
     people = pd.DataFrame({
         "staff_id": [s[0] for s in staff],
         "position_id": pd.array([s[1] for s in staff], dtype="string"),
         "home_territory_id": [tid[s[2]] for s in staff], "birth_year": 1975, "gender": "M",
-        "ethnic_minority": [s[4] for s in staff], "fields": "hr",
+        "ethnic_minority": [s[4] for s in staff], "fields": "hr", "education": "bachelor",
         "score_political": _REQ, "score_execution": [_REQ + s[3] for s in staff],
-        "score_development": _REQ, "planning_pool": False, "years_in_post": 5.0})
-    return Province(territories=terr, positions=positions, staff=people,
-                    workload=pd.DataFrame())
+        "score_development": _REQ, "planning_pool": False, "years_in_post": 5.0,
+        "last_rating": "good"})
+    workload = pd.DataFrame({"territory_id": tid, "field": "hr", "annual_cases": 100.0})
+    return province_from_frames({"territories": terr, "positions": positions, "staff": people,
+                                 "workload": workload}, source="tiny test")
 
 
 @pytest.fixture(scope="module")
-def tiny_settings():
-    return dataclasses.replace(PlacementSettings(), **TINY, gap_rel=1e-9)
+def tiny_scenario():
+    return examples.scenario("base", TINY)
+
+
+@pytest.fixture(scope="module")
+def tiny_settings(tiny_scenario):
+    return PlacementSettings.from_scenario(tiny_scenario)
 
 
 def _replaceable():
@@ -368,7 +407,7 @@ def _replaceable():
                   ("N2", None, 0, 10, False), ("N3", None, 0, 15, False)])
 
 
-def test_move_cap_counts_holders_left_without_a_post(tiny_settings):
+def test_move_cap_counts_holders_left_without_a_post(tiny_scenario, tiny_settings):
     """Without caps all three holders lose their post (75+80+85 = 240) and nobody 'moves':
     a cap counting only moves to another post would not bind. The cap counts changes of post:
     cap 1 → one holder replaced (70+70+85 = 225), cap 2 → two (70+85+80 = 235)."""
@@ -380,8 +419,8 @@ def test_move_cap_counts_holders_left_without_a_post(tiny_settings):
     # what the former cap counted (pairs moving a holder to another post): 0 of the 3
     assert not free.candidates.moved[free.solution.chosen].any()
     for cap, objective in ((1, 225.0), (2, 235.0)):
-        s = dataclasses.replace(tiny_settings, move_caps=True, move_cap_total=cap,
-                                move_cap_per_commune=10)
+        s = _settings(tiny_scenario, {P + "move_caps.enabled": True, P + "move_caps.total": cap,
+                                      P + "move_caps.per_commune": 10})
         r = place(prov, settings=s)
         assert r.status is Status.OPTIMAL
         assert r.solution.objective == pytest.approx(objective)
@@ -389,36 +428,40 @@ def test_move_cap_counts_holders_left_without_a_post(tiny_settings):
         assert f"{cap} changed post, cap {cap} (0 moved to another post, {cap} left" in (
             r.headline()[1])
     # the same cap per commune limits departures from the commune of the post held today
-    s = dataclasses.replace(tiny_settings, move_caps=True, move_cap_total=10,
-                            move_cap_per_commune=1)
+    s = _settings(tiny_scenario, {P + "move_caps.enabled": True, P + "move_caps.total": 10,
+                                  P + "move_caps.per_commune": 1})
     r = place(prov, settings=s)
     assert r.solution.objective == pytest.approx(225.0)
     assert r.counts()["changed_post"] == 1
     assert r.assignments.set_index("staff_id").loc["N3", "change"] == "placed"
 
 
-def test_arrivals_count_newly_placed_only_when_asked(tiny_settings):
+def test_arrivals_count_newly_placed_only_when_asked(tiny_scenario):
     """Two vacant posts in commune 1 and two people without a post living there (score 70
     each). Arrivals count people coming from another post, so by default both are placed
     (140); with arrivals_count_newly_placed and a cap of 1 per commune, only one (70)."""
     prov = _tiny([("P1", 1, False), ("P2", 1, False)],
                  [("N1", None, 1, 0, False), ("N2", None, 1, 0, False)])
-    s = dataclasses.replace(tiny_settings, move_caps=True, move_cap_total=0,
-                            move_cap_per_commune=1)
+    caps = {P + "move_caps.enabled": True, P + "move_caps.total": 0,
+            P + "move_caps.per_commune": 1}
+    s = _settings(tiny_scenario, caps)
     assert place(prov, settings=s).solution.objective == pytest.approx(140.0)
-    r = place(prov, settings=dataclasses.replace(s, arrivals_count_newly_placed=True))
+    r = place(prov, settings=_settings(tiny_scenario, caps | {
+        P + "move_caps.arrivals_count_newly_placed": True}))
     assert r.solution.objective == pytest.approx(70.0)
     assert r.counts()["newly_placed"] == 1
 
 
-def test_cap_on_changes_of_post_against_rotation_is_explained(tiny_settings):
+def test_cap_on_changes_of_post_against_rotation_is_explained(tiny_scenario):
     """A planning-pool holder must rotate to a hard-area commune (a change of post) while the
     cap allows no change of post at all: infeasible, and said in words."""
     prov = _tiny([("P1", 0, False), ("P2", 1, False)], [("H", "P1", 0, 0, False)])
     prov.staff["planning_pool"] = True
     prov.territories.loc[1, "hard_area"] = True
-    s = dataclasses.replace(tiny_settings, rotation=True, rotation_count=1, move_caps=True,
-                            move_cap_total=0, move_cap_per_commune=5, keep_filled_posts=False)
+    rules = {P + "rotation.enabled": True, P + "rotation.planning_pool_to_hard_areas": 1,
+             P + "move_caps.enabled": True, P + "move_caps.total": 0,
+             P + "move_caps.per_commune": 5, P + "keep_filled_posts": False}
+    s = _settings(tiny_scenario, rules)
     r = place(prov, settings=s)
     assert r.status is Status.INFEASIBLE and r.solution.infeasibility_proven
     assert ("Rotating 1 planning-pool cadres needs at least 1 change of post (rotated cadres "
@@ -428,7 +471,7 @@ def test_cap_on_changes_of_post_against_rotation_is_explained(tiny_settings):
     assert any("would have to allow about 1 change of post" in x
                or "Only 0 of the 1 planning-pool rotations" in x for x in r.explanation)
     # with a cap of 1 the rotation happens: H leaves P1 for P2 (1 change of post)
-    r = place(prov, settings=dataclasses.replace(s, move_cap_total=1))
+    r = place(prov, settings=_settings(tiny_scenario, rules | {P + "move_caps.total": 1}))
     assert r.status is Status.OPTIMAL
     assert r.counts()["changed_post"] == r.counts()["rotations_to_hard_areas"] == 1
 
@@ -444,17 +487,19 @@ def _minority_managers():
                   ("N", None, 0, 20, False)])
 
 
-def test_fixed_floor_lets_the_minority_share_fall_no_fall_does_not(tiny_settings):
+def test_fixed_floor_lets_the_minority_share_fall_no_fall_does_not(tiny_scenario):
     prov = _minority_managers()
     today = 70 + 80 + 80 + 80
-    fixed = dataclasses.replace(tiny_settings, manager_floors=True, floor_mode="fixed",
-                                young_share=0.0, female_share=0.0, minority_share=0.05)
-    r = place(prov, settings=fixed)
+    floors = {P + "manager_floors.enabled": True, P + "manager_floors.mode": "fixed",
+              P + "manager_floors.young_share": 0.0, P + "manager_floors.female_share": 0.0,
+              P + "manager_floors.minority_share": 0.05}
+    r = place(prov, settings=_settings(tiny_scenario, floors))
     assert r.solution.objective == pytest.approx(today + 20)
     f = manager_floors(r).set_index("group").loc["minority"]
     assert (f["share_today"], f["floor"], f["share_after"]) == (0.5, 0.05, 0.25)
     # no_fall: the floor is today's 50%, so N may only replace a non-minority holder (+10)
-    r = place(prov, settings=dataclasses.replace(fixed, floor_mode="no_fall"))
+    r = place(prov, settings=_settings(tiny_scenario, floors | {
+        P + "manager_floors.mode": "no_fall"}))
     assert r.solution.objective == pytest.approx(today + 10)
     f = manager_floors(r).set_index("group").loc["minority"]
     assert (f["share_today"], f["floor"], f["share_after"]) == (0.5, 0.5, 0.5)
@@ -463,12 +508,12 @@ def test_fixed_floor_lets_the_minority_share_fall_no_fall_does_not(tiny_settings
     assert list(build_rows(r.candidates, r.settings).rule).count("manager_floors") == 1
 
 
-def test_no_fall_floor_with_delta_is_explained_when_impossible(tiny_settings):
+def test_no_fall_floor_with_delta_is_explained_when_impossible(tiny_scenario):
     """Δ = 0.5 asks for 100% minority managers: 4 needed, only H1 and H2 exist."""
     prov = _minority_managers()
-    s = dataclasses.replace(tiny_settings, manager_floors=True, floor_mode="no_fall",
-                            minority_delta=0.5)
-    r = place(prov, settings=s)
+    floors = {P + "manager_floors.enabled": True, P + "manager_floors.mode": "no_fall"}
+    r = place(prov, settings=_settings(tiny_scenario, floors | {
+        P + "manager_floors.minority_delta": 0.5}))
     assert r.status is Status.INFEASIBLE and r.solution.infeasibility_proven
     text = " ".join(r.explanation)
     assert ("ethnic-minority share among managers in the province may not fall below today's "
@@ -479,7 +524,8 @@ def test_no_fall_floor_with_delta_is_explained_when_impossible(tiny_settings):
     prov.staff.loc[len(prov.staff)] = prov.staff.iloc[0].to_dict() | {
         "staff_id": "N2", "position_id": pd.NA, "ethnic_minority": True,
         "score_execution": _REQ + 5}
-    r = place(prov, settings=dataclasses.replace(s, minority_delta=0.25))
+    r = place(prov, settings=_settings(tiny_scenario, floors | {
+        P + "manager_floors.minority_delta": 0.25}))
     assert r.status is Status.OPTIMAL
     f = manager_floors(r).set_index("group").loc["minority"]
     assert (f["floor"], f["share_after"]) == (0.75, 0.75)
@@ -487,9 +533,11 @@ def test_no_fall_floor_with_delta_is_explained_when_impossible(tiny_settings):
     assert r.solution.objective == pytest.approx(70 + 80 + 75 + 90)
 
 
-def test_floor_groups_share_today_matches_manager_diversity(full):
-    s = dataclasses.replace(full.settings, floor_scope="both", young_delta=0.01,
-                            female_delta=0.01, minority_delta=0.01)
+def test_floor_groups_share_today_matches_manager_diversity(full, base_scenario):
+    s = _settings(base_scenario, {P + "manager_floors.scope": "both",
+                                  P + "manager_floors.young_delta": 0.01,
+                                  P + "manager_floors.female_delta": 0.01,
+                                  P + "manager_floors.minority_delta": 0.01})
     div = manager_diversity(full)
     before = div[div["when"] == "before"].set_index("scope")
     groups = floor_groups(full.candidates, s)
@@ -500,14 +548,54 @@ def test_floor_groups_share_today_matches_manager_diversity(full):
         assert g.floor == pytest.approx(g.today + 0.01)
 
 
-def test_summary_flags_where_each_rule_comes_from(full):
+def test_rows_of_each_rule_on_the_tiny_province():
+    """The rows of every rule builder, by hand on ``examples.tiny_province``: S1–S4 hold
+    T1-CT, T1-DD, T2-CT, T2-VP (S4, one year in post, must stay); S5 and S6 hold no post. With
+    the required field match and the non-local rule, the only moves are S2 → T2-DD and
+    S3 → T1-DD or T2-DD (S1 and S3 are from the other commune's key post; T2-VP is S4's)."""
+    c_s = _settings(examples.scenario("base"), {
+        P + "manager_floors.enabled": False, P + "rotation.planning_pool_to_hard_areas": 1,
+        P + "move_caps.total": 1, P + "move_caps.per_commune": 1})
+    c = candidates_for(examples.tiny_province(), c_s)
+    rows = build_rows(c, c_s)
+    by_row = rows.A.tocsr()
+
+    def pairs(r: int) -> set[tuple[str, str]]:
+        return {(str(c.staff_ids[c.si[k]]), str(c.post_ids[c.pj[k]]))
+                for k in by_row[r].indices}
+
+    moves = {(str(c.staff_ids[c.si[k]]), str(c.post_ids[c.pj[k]]))
+             for k in np.flatnonzero(c.moved)}
+    assert moves == {("S2", "T2-DD"), ("S3", "T1-DD"), ("S3", "T2-DD")}
+    # one-to-one: six people (S4 stays: an equality), six posts (the four filled stay filled)
+    assert list(rows.rule[:12]) == ["assignment"] * 3 + ["stay"] + ["assignment"] * 2 + [
+        "keep_filled_posts", "keep_filled_posts", "assignment", "keep_filled_posts",
+        "keep_filled_posts", "assignment"]
+    assert (rows.sense[:12] == np.where(rows.rule[:12] == "assignment", LE, EQ)).all()
+    # rotation: at least 1 of the pool cadres' hard-area pairs in another commune
+    (rot,) = np.flatnonzero(rows.rule == "rotation")
+    assert (rows.sense[rot], rows.rhs[rot], pairs(rot)) == (GE, 1.0, {("S2", "T2-DD")})
+    # caps: 4 holders, at most 1 change → ≥ 3 of the current pairs; departures per commune
+    # (2 holders each, cap 1 → ≥ 1); arrivals per commune ≤ 1
+    total, dep1, dep2, arr1, arr2 = np.flatnonzero(rows.rule == "move_caps")
+    current = {("S1", "T1-CT"), ("S2", "T1-DD"), ("S3", "T2-CT"), ("S4", "T2-VP")}
+    assert (rows.sense[total], rows.rhs[total], pairs(total)) == (GE, 3.0, current)
+    assert (rows.rhs[dep1], pairs(dep1)) == (1.0, {("S1", "T1-CT"), ("S2", "T1-DD")})
+    assert (rows.rhs[dep2], pairs(dep2)) == (1.0, {("S3", "T2-CT"), ("S4", "T2-VP")})
+    assert (rows.sense[arr1], rows.rhs[arr1], pairs(arr1)) == (LE, 1.0, {("S3", "T1-DD")})
+    assert pairs(arr2) == {("S2", "T2-DD"), ("S3", "T2-DD")}
+    assert list(rows.limit[[total, dep1, arr2]]) == [1.0, 1.0, 1.0]
+    assert rows.n_rows == 12 + 1 + 5 and rows.elastic.sum() == 6
+
+
+def test_summary_flags_where_each_rule_comes_from(full, base_scenario):
     rules = {r["rule"]: r for r in full.summary()["rules"]}
     assert set(rules) == set(full.settings.enabled_rules()) | {
         r for r, v in rules.items() if not v["enabled"]}
     assert rules["non_local"]["assumption"] and "26-NQ/TW" in rules["non_local"]["source"]
     assert not rules["manager_floors"]["assumption"]
     assert "Tăng tỷ lệ cán bộ trẻ" in rules["manager_floors"]["source"]
-    fixed = dataclasses.replace(full.settings, floor_mode="fixed")
+    fixed = _settings(base_scenario, {P + "manager_floors.mode": "fixed"})
     fr = {r["rule"]: r for r in fixed.rule_sources()}
     assert fr["manager_floors"]["assumption"]
     assert all(r["label_vi"] for r in rules.values())

@@ -24,9 +24,10 @@ from ..capability import ResultBase
 from ..errors import ModelError
 from ..solve import SOLVERS, SolveResult, Status
 from .explain import describe_slack, precheck, rule_label
+from .formulation import floor_groups, rotation_pairs
 from .optimize import PlacementSolution, solve_placement
 from .scoring import COMPONENTS, Candidates, build_candidates
-from .settings import PlacementSettings, settings_from_scenario
+from .settings import PlacementSettings
 
 
 @dataclass
@@ -109,11 +110,8 @@ class PlacementResult(ResultBase):
             "method": {k: (float(v) if isinstance(v, float | np.floating) else v)
                        for k, v in sol.stats.items()},
         }
-        if self.settings.manager_floors:
-            floors = manager_floors(self)
-            out["manager_floors"] = [
-                {k: (None if v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
-                 for k, v in row.items()} for row in floors.to_dict(orient="records")]
+        if self.settings.manager_floors.enabled:
+            out["manager_floors"] = _records(manager_floors(self))
         if self.rule_prices:
             out["rule_prices"] = self.rule_prices
         out["headline"] = self.headline("en")
@@ -126,18 +124,18 @@ class PlacementResult(ResultBase):
             first = self.explanation[0] if self.explanation else sol.message
             return [(f"bố trí: không có phương án ({sol.status}): " if vi
                      else f"placement {sol.status}: ") + first]
-        k = self.counts()
+        k, caps = self.counts(), self.settings.move_caps
         if vi:
             proven = ("tối ưu đã chứng minh" if sol.status is Status.OPTIMAL
                       else "khả thi, chưa chứng minh tối ưu")
-            cap = f", trần {self.settings.move_cap_total:,}" if self.settings.move_caps else ""
+            cap = f", trần {caps.total:,}" if caps.enabled else ""
             return [f"bố trí {proven} (khoảng cách tới cận {sol.gap:.4%}): điểm mục tiêu "
                     f"{sol.objective:,.1f}",
                     f"{k['assigned']:,} người được bố trí; {k['changed_post']:,} người thay đổi "
                     f"vị trí{cap} ({k['moved']:,} chuyển vị trí khác, {k['removed']:,} không còn "
                     f"vị trí); {k['newly_placed']:,} người mới được bố trí; {k['surplus']:,} "
                     f"người dôi dư; {k['vacancies']:,} vị trí còn trống"]
-        cap = f", cap {self.settings.move_cap_total:,}" if self.settings.move_caps else ""
+        cap = f", cap {caps.total:,}" if caps.enabled else ""
         return [f"placement {sol.status} (gap {sol.gap:.4%}): objective {sol.objective:,.1f}",
                 f"{k['assigned']:,} placed; {k['changed_post']:,} changed post{cap} "
                 f"({k['moved']:,} moved to another post, {k['removed']:,} left without a post); "
@@ -147,6 +145,12 @@ class PlacementResult(ResultBase):
 
 def _round(v: float | None) -> float | None:
     return None if v is None else round(float(v), 6)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table for JSON (missing values as None)."""
+    return [{k: (None if v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
+             for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def candidates_for(province: Any, settings: PlacementSettings) -> Candidates:
@@ -164,7 +168,7 @@ def _settings(scenario: Any, settings: PlacementSettings | None) -> PlacementSet
         from ..scenario import load_scenario
 
         scenario = load_scenario()
-    return settings_from_scenario(scenario)
+    return PlacementSettings.from_scenario(scenario)
 
 
 def place(province: Any, scenario: Any = None, *, settings: PlacementSettings | None = None,
@@ -185,7 +189,7 @@ def place(province: Any, scenario: Any = None, *, settings: PlacementSettings | 
         explanation = precheck(c, s) + describe_slack(sol.rows, sol.slack, s)
         if not explanation:
             explanation = [f"no placement found: {sol.message}"]
-    result = _tables(province, c, s, sol, explanation)
+    result = _result(province, c, s, sol, explanation)
     if prices and sol.status.has_solution:
         result.rule_prices = price_rules(province, settings=s, solver=solver,
                                          time_limit=time_limit, base=result)
@@ -230,63 +234,76 @@ def price_rules(province: Any, scenario: Any = None, *, settings: PlacementSetti
     return out
 
 
-def _tables(province: Any, c: Candidates, s: PlacementSettings, sol: PlacementSolution,
+def _result(province: Any, c: Candidates, s: PlacementSettings, sol: PlacementSolution,
             explanation: list[str]) -> PlacementResult:
-    staff = province.staff
-    pos = province.positions
+    """The result of a solve, with the tables planners read (empty without a placement)."""
     if not sol.status.has_solution:
         empty = pd.DataFrame()
         return PlacementResult(s, c, sol, explanation, empty, empty, empty,
                                territories=province.territories)
-    chosen = sol.chosen
-    post_of = np.full(c.n_staff, -1, dtype=np.int64)
-    pair_of = np.full(c.n_staff, -1, dtype=np.int64)
-    post_of[c.si[chosen]] = c.pj[chosen]
-    pair_of[c.si[chosen]] = chosen
-    has = pair_of >= 0
-    from .formulation import rotation_pairs
+    post_of = np.full(c.n_staff, -1, dtype=np.int64)  # post row after the placement, or -1
+    pair_of = np.full(c.n_staff, -1, dtype=np.int64)  # chosen pair of each person, or -1
+    post_of[c.si[sol.chosen]] = c.pj[sol.chosen]
+    pair_of[c.si[sol.chosen]] = sol.chosen
+    filled = np.zeros(c.n_posts, dtype=bool)
+    filled[c.pj[sol.chosen]] = True
+    return PlacementResult(s, c, sol, explanation, _assignments(c, post_of, pair_of),
+                           _vacancies(province, c, filled), _surplus(province, c, pair_of >= 0),
+                           territories=province.territories)
 
-    rot = np.zeros(c.n_pairs, dtype=bool)
-    rot[chosen] = rotation_pairs(c)[chosen]
-    cur = c.cur_post
+
+def _assignments(c: Candidates, post_of: np.ndarray, pair_of: np.ndarray) -> pd.DataFrame:
+    """assignments.csv: every person, their post today and after, the kind of change, and the
+    score of their pair (0 without a post)."""
+    has = pair_of >= 0
+    pair, post, cur = np.maximum(pair_of, 0), np.maximum(post_of, 0), c.cur_post
     change = np.where(~has, np.where(cur >= 0, "removed", "unplaced"),
                       np.where(cur < 0, "placed", np.where(post_of == cur, "stays", "moves")))
     a = pd.DataFrame({
         "staff_id": c.staff_ids,
-        "position_id": pd.array(np.where(has, c.post_ids[np.maximum(post_of, 0)], None),
-                                dtype="string"),
-        "territory_id": pd.array(np.where(has, c.territory_ids[c.post_terr[np.maximum(
-            post_of, 0)]], None), dtype="string"),
+        "position_id": pd.array(np.where(has, c.post_ids[post], None), dtype="string"),
+        "territory_id": pd.array(np.where(has, c.territory_ids[c.post_terr[post]], None),
+                                 dtype="string"),
         "current_position_id": pd.array(np.where(cur >= 0, c.post_ids[np.maximum(cur, 0)],
                                                  None), dtype="string"),
         "moved": has & (cur >= 0) & (post_of != cur),
         "change": change,
-        "rotation": rot[np.maximum(pair_of, 0)] & has,
-        "distance_km": np.where(has, np.round(c.km[np.maximum(pair_of, 0)], 3), 0.0),
+        "rotation": rotation_pairs(c)[pair] & has,
+        "distance_km": np.where(has, np.round(c.km[pair], 3), 0.0),
     })
     for name in COMPONENTS:
-        a[f"score_{name}"] = np.where(has, np.round(c.components[name][np.maximum(pair_of, 0)],
-                                                     6), 0.0)
-    a["score"] = np.where(has, np.round(c.score[np.maximum(pair_of, 0)], 6), 0.0)
-    filled = np.zeros(c.n_posts, dtype=bool)
-    filled[c.pj[chosen]] = True
-    terr = province.territories.set_index(province.territories["territory_id"].astype(str))
-    v = pos.loc[~filled, ["position_id", "territory_id", "office", "title", "field",
-                          "is_manager", "is_key_post"]].copy() if "office" in pos else pos.loc[
-        ~filled, ["position_id", "territory_id", "field", "is_manager", "is_key_post"]].copy()
-    v["area_class"] = v["territory_id"].astype(str).map(terr["area_class"]).to_numpy()
-    v["filled_today"] = c.filled_today[~filled]
+        a[f"score_{name}"] = np.where(has, np.round(c.components[name][pair], 6), 0.0)
+    a["score"] = np.where(has, np.round(c.score[pair], 6), 0.0)
+    return a
+
+
+def _vacancies(province: Any, c: Candidates, filled: np.ndarray) -> pd.DataFrame:
+    """vacancies.csv: posts left empty, with their area class, whether they are filled today
+    and whether their field is new work."""
     from ..io import load_fields
 
+    pos = province.positions
+    cols = ["position_id", "territory_id", "office", "title", "field", "is_manager",
+            "is_key_post"]  # office and title: shown when the table has them
+    v = pos.loc[~filled, [k for k in cols if k in pos.columns]].copy()
+    terr = province.territories.set_index(province.territories["territory_id"].astype(str))
+    v["area_class"] = v["territory_id"].astype(str).map(terr["area_class"]).to_numpy()
+    v["filled_today"] = c.filled_today[~filled]
     nw = load_fields().set_index("field")["new_work"]
     v["new_work"] = v["field"].astype(str).map(nw).fillna(False).astype(bool).to_numpy()
-    sur = staff.loc[~has, ["staff_id", "position_id", "home_territory_id", "fields",
-                           "score_political", "score_execution", "score_development"]].rename(
+    return v.reset_index(drop=True)
+
+
+def _surplus(province: Any, c: Candidates, has: np.ndarray) -> pd.DataFrame:
+    """surplus.csv: people left without a post, with the commune and area class they come
+    from (the commune of the post held today, the home commune otherwise)."""
+    sur = province.staff.loc[~has, ["staff_id", "position_id", "home_territory_id", "fields",
+                                    "score_political", "score_execution",
+                                    "score_development"]].rename(
         columns={"position_id": "current_position_id"}).copy()
     sur["origin_territory_id"] = c.territory_ids[c.origin_terr[~has]]
     sur["area_class"] = c.area_classes[c.origin_terr[~has]]
-    return PlacementResult(s, c, sol, explanation, a, v.reset_index(drop=True),
-                           sur.reset_index(drop=True), territories=province.territories)
+    return sur.reset_index(drop=True)
 
 
 def baseline_comparison(result: PlacementResult) -> pd.DataFrame:
@@ -345,8 +362,6 @@ def manager_floors(result: PlacementResult) -> pd.DataFrame:
     (``young_delta``, ``female_delta``, ``minority_delta``; Resolution §I.2: raise the shares);
     in mode ``fixed`` it is the scenario's fixed share (project assumption).
     """
-    from .formulation import floor_groups
-
     c, s = result.candidates, result.settings
     after_post = np.full(c.n_staff, -1, dtype=np.int64)
     if result.status.has_solution:

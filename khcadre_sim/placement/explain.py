@@ -21,7 +21,7 @@ def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
     if len(doubled):
         out.append(f"{len(doubled)} posts are held today by two or more people who must all "
                    f"stay (recently moved), e.g. post {c.post_ids[doubled[0]]}.")
-    if s.manager_floors:
+    if s.manager_floors.enabled:
         pinned = c.stayer & (c.cur_post >= 0)
         pinned_posts = np.zeros(c.n_posts, dtype=bool)
         pinned_posts[c.cur_post[pinned]] = True
@@ -57,22 +57,23 @@ def precheck(c: Candidates, s: PlacementSettings) -> list[str]:
                     f"held by others who must stay) but only {eligible} {people} are eligible "
                     f"for a manager post there (field, competency, distance and non-local "
                     f"rules).")
-    if s.rotation and s.rotation_count > 0:
+    n_rot, cap = s.rotation.planning_pool_to_hard_areas, s.move_caps.total
+    if s.rotation.enabled and n_rot > 0:
         rot = rotation_pairs(c)
         eligible = np.unique(c.si[rot])
-        if len(eligible) < s.rotation_count:
-            out.append(f"Rotating {s.rotation_count} planning-pool cadres to hard areas is "
+        if len(eligible) < n_rot:
+            out.append(f"Rotating {n_rot} planning-pool cadres to hard areas is "
                        f"impossible: only {len(eligible)} planning-pool cadres are free to move "
                        f"and eligible for a hard-area post in another commune.")
-        if s.move_caps:
+        if s.move_caps.enabled:
             holders = eligible[c.cur_post[eligible] >= 0]
             free = len(eligible) - len(holders)
-            if s.rotation_count > s.move_cap_total + free:
-                k = s.rotation_count - free
-                out.append(f"Rotating {s.rotation_count} planning-pool cadres needs at least "
+            if n_rot > cap + free:
+                k = n_rot - free
+                out.append(f"Rotating {n_rot} planning-pool cadres needs at least "
                            f"{k} change{'s' if k != 1 else ''} of post (rotated cadres who hold "
                            f"a post today), but the cap on changes of post allows only "
-                           f"{s.move_cap_total}.")
+                           f"{cap}.")
     return out
 
 
@@ -91,7 +92,8 @@ def describe_slack(rows: Rows, slack: np.ndarray | None, s: PlacementSettings) -
             out.append(f"Floor '{rows.label[r]}' cannot be met: even the best placement is short "
                        f"by about {k} such manager{'s' if k != 1 else ''}.")
         elif rule == "rotation":
-            out.append(f"Only {s.rotation_count - amount:.0f} of the {s.rotation_count} "
+            n_rot = s.rotation.planning_pool_to_hard_areas
+            out.append(f"Only {n_rot - amount:.0f} of the {n_rot} "
                        f"planning-pool rotations to hard areas are possible together with the "
                        f"other rules.")
         elif rule == "move_caps":

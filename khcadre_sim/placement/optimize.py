@@ -80,9 +80,9 @@ def initial_set(c: Candidates, s: PlacementSettings) -> np.ndarray:
     keep = c.is_current.copy()
     keep[_top_k(c.si, c.score, s.initial_per_person)] = True
     keep[_top_k(c.pj, c.score, s.initial_per_post)] = True
-    if s.rotation:
+    if s.rotation.enabled:
         keep[_top_k(c.si, c.score, 2, rotation_pairs(c))] = True
-    if s.manager_floors:
+    if s.manager_floors.enabled:
         for g in floor_groups(c, s):
             if g.floor <= 0:
                 continue

@@ -129,7 +129,7 @@ def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure
     d = manager_diversity(result)
     d = d[d["scope"] == "province"].set_index("when")
     s = result.settings
-    fl = manager_floors(result) if s.manager_floors else pd.DataFrame(
+    fl = manager_floors(result) if s.manager_floors.enabled else pd.DataFrame(
         columns=["scope", "group", "floor"])
     fl = fl[fl["scope"] == "province"].set_index("group")["floor"]
     groups = [(g, float(fl[g]) if g in fl.index else None)

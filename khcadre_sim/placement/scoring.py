@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, ModelError, Problem
+from ..territories import haversine_km
 from .settings import PlacementSettings
 
 GROUPS = ("political", "execution", "development")
@@ -105,14 +106,6 @@ def _need(frame: pd.DataFrame, cols: tuple[str, ...], table: str) -> list[Proble
                     fix=f"add a '{c}' column (see khcadre_sim/contract.toml)") for c in missing]
 
 
-def _haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    dlat = la[:, None] - la[None, :]
-    dlon = lo[:, None] - lo[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def _as_bool(series: pd.Series) -> np.ndarray:
     if series.dtype == bool:
         return series.to_numpy()
@@ -134,10 +127,9 @@ def _index(values: pd.Series, keys: pd.Index, table: str, column: str, target: s
     return idx, problems
 
 
-def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: pd.DataFrame,
-                     priorities: pd.DataFrame, fields: pd.DataFrame,
-                     settings: PlacementSettings) -> Candidates:
-    """Score every allowed (person, post) pair; raise a clear error on unusable input."""
+def _check_tables(territories: pd.DataFrame, positions: pd.DataFrame,
+                  staff: pd.DataFrame) -> None:
+    """Required columns, unique ids and non-empty tables, or a :class:`DataValidationError`."""
     problems = (_need(territories, _TERR_COLS, "territories") + _need(positions, _POST_COLS,
                 "positions") + _need(staff, _STAFF_COLS, "staff"))
     if problems:
@@ -156,6 +148,24 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
                                           message="the table has no rows",
                                           fix="load a province with posts and staff"))
 
+
+@dataclass
+class _Rows:
+    """Row numbers linking the tables (post → territory, person → post and home, post →
+    field), checked."""
+
+    terr_keys: pd.Index
+    post_terr: np.ndarray
+    cur_post: np.ndarray  # -1 without a post
+    home_terr: np.ndarray
+    field_codes: list[str]
+    post_field: np.ndarray  # position of each post's field in field_codes
+
+
+def _link(territories: pd.DataFrame, positions: pd.DataFrame, staff: pd.DataFrame,
+          fields: pd.DataFrame) -> _Rows:
+    """Resolve the references between the tables and check the numbers the score uses;
+    every problem found is raised at once."""
     terr_keys = pd.Index(territories["territory_id"].astype(str))
     post_keys = pd.Index(positions["position_id"].astype(str))
     post_terr, p1 = _index(positions["territory_id"], terr_keys, "positions", "territory_id",
@@ -186,12 +196,13 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         raise DataValidationError(problems)
     if len(field_codes) > 62:
         raise ModelError("more than 62 fields of work are not supported")
+    return _Rows(terr_keys, post_terr, cur_post, home_terr, field_codes,
+                 pfield.to_numpy(dtype=np.int64))
 
-    def num(frame: pd.DataFrame, col: str) -> np.ndarray:
-        return pd.to_numeric(frame[col]).to_numpy(dtype=float)
 
-    pfield = pfield.to_numpy(dtype=np.int64)
-    # person's fields as a bit mask: bit k set when qualified in field k
+def _field_masks(staff: pd.DataFrame, field_codes: list[str]) -> np.ndarray:
+    """Each person's fields as a bit mask: bit k set when qualified in field k."""
+    field_pos = {f: k for k, f in enumerate(field_codes)}
     fmask = np.zeros(len(staff), dtype=np.int64)
     for r, text in enumerate(staff["fields"].fillna("").astype(str)):
         for code in text.split(";"):
@@ -203,6 +214,23 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
                         message=f"unknown field '{code}'",
                         fix="use ';'-separated field codes of data/fields.csv"))
                 fmask[r] |= np.int64(1) << field_pos[code]
+    return fmask
+
+
+def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return pd.to_numeric(frame[col]).to_numpy(dtype=float)
+
+
+def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: pd.DataFrame,
+                     priorities: pd.DataFrame, fields: pd.DataFrame,
+                     settings: PlacementSettings) -> Candidates:
+    """Score every allowed (person, post) pair; raise a clear error on unusable input."""
+    _check_tables(territories, positions, staff)
+    link = _link(territories, positions, staff, fields)
+    terr_keys, post_terr, cur_post, home_terr = (link.terr_keys, link.post_terr, link.cur_post,
+                                                 link.home_terr)
+    field_codes, pfield = link.field_codes, link.post_field
+    fmask = _field_masks(staff, field_codes)
 
     area = territories["area_class"].astype(str).to_numpy()
     post_area = area[post_terr]
@@ -216,18 +244,20 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
     is_key = _as_bool(positions["is_key_post"])
     is_manager = _as_bool(positions["is_manager"])
     hard = _as_bool(territories["hard_area"])[post_terr]
-    req = np.stack([num(positions, f"req_{g}") for g in GROUPS], axis=1)
-    sc = np.stack([num(staff, f"score_{g}") for g in GROUPS], axis=1)
-    km_tt = _haversine_km(num(territories, "lat"), num(territories, "lon"))
+    req = np.stack([_num(positions, f"req_{g}") for g in GROUPS], axis=1)
+    sc = np.stack([_num(staff, f"score_{g}") for g in GROUPS], axis=1)
+    lat, lon = _num(territories, "lat"), _num(territories, "lon")
+    km_tt = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
     has_cur = cur_post >= 0
     origin = np.where(has_cur, post_terr[np.maximum(cur_post, 0)], home_terr)
-    stayer = has_cur & (num(staff, "years_in_post") < settings.stay_min_years) & settings.stay
+    stayer = (has_cur & (_num(staff, "years_in_post") < settings.stay.min_years_in_post)
+              & settings.stay.enabled)
     stayer_post = np.zeros(len(positions), dtype=bool)
     stayer_post[cur_post[stayer]] = True
     filled_today = np.zeros(len(positions), dtype=bool)
     filled_today[cur_post[has_cur]] = True
-    age = settings.reference_year - num(staff, "birth_year")
+    age = settings.reference_year - _num(staff, "birth_year")
 
     w = settings.weights
     gw = np.array([w.fit_political, w.fit_execution, w.fit_development])
@@ -247,9 +277,9 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         allowed = km <= settings.max_distance_km
         if settings.require_field_match:
             allowed &= match
-        if settings.thresholds:
-            allowed &= (surplus >= -settings.threshold_tolerance).all(axis=2)
-        if settings.non_local:
+        if settings.thresholds.enabled:
+            allowed &= (surplus >= -settings.thresholds.tolerance).all(axis=2)
+        if settings.non_local.enabled:
             allowed &= ~(is_key[None, :] & (home_terr[rows, None] == post_terr[None, :]))
         allowed &= ~stayer[rows, None]
         # a post whose holder must stay is not free for anyone else
@@ -294,7 +324,7 @@ def build_candidates(territories: pd.DataFrame, positions: pd.DataFrame, staff: 
         km=cat["km"],
         cur_post=cur_post.astype(np.int64), origin_terr=origin, home_terr=home_terr,
         female=(staff["gender"].astype(str).str.upper() == "F").to_numpy(),
-        minority=_as_bool(staff["ethnic_minority"]), young=age < settings.young_age,
+        minority=_as_bool(staff["ethnic_minority"]), young=age < settings.manager_floors.young_age,
         pool=_as_bool(staff["planning_pool"]), stayer=stayer,
         post_terr=post_terr, post_field=np.array(field_codes, dtype=object)[pfield],
         is_manager=is_manager, is_key=is_key, hard=hard,
