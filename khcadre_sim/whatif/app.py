@@ -19,6 +19,7 @@ Start it with ``python -m khcadre_sim.whatif`` (see :mod:`.__main__`).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import math
 import re
@@ -98,6 +99,7 @@ class WhatIfPage:
         self.choices = commune_choices(bench.province)
         self.commune = next(iter(self.choices.values()))
         self.active_tab = 0
+        self.request = 0  # number of the latest recompute asked for
         self.lang_switch = pn.widgets.RadioButtonGroup(
             options=LANGUAGES, value=self.lang, button_type="default",
             css_classes=["whatif-lang"])
@@ -174,7 +176,7 @@ class WhatIfPage:
         self.headline_pane = pn.pane.Markdown("", css_classes=["whatif-headline"],
                                               sizing_mode="stretch_width")
         self.note_pane = pn.pane.Markdown("", css_classes=["whatif-note"])
-        outputs = pn.Column(
+        self.outputs = outputs = pn.Column(
             self.error_pane, self.figure_pane,
             pn.pane.Markdown(f"### {word('summary', lang)}"), self.summary_pane,
             pn.pane.Markdown(f"### {word('by_year', lang)}"), self.years_pane,
@@ -195,8 +197,8 @@ class WhatIfPage:
                      css_classes=[css or f"whatif-{name.replace('_', '-')}"
                                   + (f"-{programme}" if programme else "")])
 
-        def changed(event: Any) -> None:
-            self._on_value(name, event.new, programme)
+        async def changed(event: Any) -> None:
+            await self._on_value(name, event.new, programme)
 
         widget.param.watch(changed, "value_throttled")
         self.sliders.append(widget)
@@ -268,9 +270,21 @@ class WhatIfPage:
         self.commune_body.objects = items
 
     # ------------------------------------------------------------------------ events
-    def _on_value(self, name: str, value: Any, programme: str | None) -> None:
-        self.inputs = self.inputs.with_value(name, value, programme)
-        outcome = self.bench.compute(self.inputs, self.lang)
+    async def _on_value(self, name: str, value: Any, programme: str | None) -> None:
+        """Recompute in a worker thread: the page shows it is busy and stays responsive, and
+        only the answer to the latest change is shown."""
+        self.inputs = inputs = self.inputs.with_value(name, value, programme)
+        self.request += 1
+        ticket = self.request
+        self.outputs.loading = True
+        try:
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                None, self.bench.compute, inputs, self.lang)
+        finally:
+            if ticket == self.request:
+                self.outputs.loading = False
+        if ticket != self.request:
+            return
         if outcome.ok:
             self.outcome, self.errors = outcome, []
         else:
