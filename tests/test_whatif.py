@@ -200,7 +200,7 @@ def test_commune_sections_take_each_capabilitys_tables(bench: Workbench,
 
 def test_bad_start_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     pytest.importorskip("panel", reason="the what-if page needs panel (pip install khcadre[app])")
-    from khcadre_sim.whatif.__main__ import main
+    from khcadre_sim.whatif.cli import main
 
     assert main(["--scenario", str(tmp_path / "missing.toml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -304,6 +304,15 @@ def test_page_in_a_browser(tmp_path: Path) -> None:
                                               timeout=15_000)
                 expect(error).to_contain_text("1.5 is out of range")
                 assert _expected_total(summary) == moved  # the last valid run stays shown
+                shot = tmp_path / "whatif_budget_error.png"
+                page.screenshot(path=shot, full_page=True)
+
+                # back to the starting scenario: its total again, no error
+                page.locator(".whatif-reset button").click()
+                summary = page.locator(".whatif-summary table")
+                _changed(lambda: _expected_total(summary), moved, 30)
+                assert _expected_total(summary) == first_total
+                expect(page.locator(".whatif-error")).to_be_hidden()
 
                 # the commune explorer: pick a unit by its Vietnamese name
                 page.get_by_text("Tra cứu xã, phường, đặc khu").first.click()

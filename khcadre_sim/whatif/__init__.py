@@ -1,40 +1,30 @@
 """Interactive what-if page for people who do not write code (Panel; ``pip install
-'khcadre[app]'``): ``python -m khcadre_sim.whatif``. The pure part (:mod:`.model`) needs no web
-framework; the page itself (:mod:`.app`: ``page``, ``serve``, ``WhatIfPage``) is imported on
-first use."""
+'khcadre[app]'``), started with ``python -m khcadre_sim.whatif``.
 
+:mod:`.model` is the pure part (widget values → scenario overrides → incentive runs → tables and
+the figure; no web framework); :mod:`.app` the page (``WhatIfPage``, ``page``, ``serve``);
+:mod:`.cli` its command-line options. Names are re-exported here and imported on first use, so
+that importing the command line stays light and the pure part works without Panel.
+"""
+
+from importlib import import_module
 from typing import Any
 
-from .model import (
-    DRAWS,
-    RATE_KEYS,
-    BudgetInputs,
-    Outcome,
-    ProgrammeInputs,
-    Workbench,
-    budget_figures,
-    budget_summary,
-    commune_choices,
-    commune_facts,
-    commune_sections,
-    compute,
-    cost_figure,
-    year_table,
-)
-
-_APP = ("WhatIfPage", "page", "serve")
+_EXPORTS = {
+    "DRAWS": "model", "RATE_KEYS": "model", "BudgetInputs": "model", "Outcome": "model",
+    "ProgrammeInputs": "model", "Workbench": "model", "budget_figures": "model",
+    "budget_summary": "model", "commune_choices": "model", "commune_facts": "model",
+    "commune_sections": "model", "compute": "model", "cost_figure": "model",
+    "year_table": "model",
+    "WhatIfPage": "app", "page": "app", "serve": "app",
+    "add_arguments": "cli", "run": "cli",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _APP:
-        from . import app
-
-        return getattr(app, name)
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = [
-    "DRAWS", "RATE_KEYS", "BudgetInputs", "Outcome", "ProgrammeInputs", "WhatIfPage",
-    "Workbench", "budget_figures", "budget_summary", "commune_choices", "commune_facts",
-    "commune_sections", "compute", "cost_figure", "page", "serve", "year_table",
-]
+__all__ = sorted(_EXPORTS)
