@@ -126,46 +126,44 @@ class WhatIfPage:
         self.body.objects = [self.tabs]
 
     def _budget_tab(self) -> pn.Row:
+        controls, outputs = self._controls(), self._outputs()
+        self._show_outcome()
+        return pn.Row(controls, outputs, sizing_mode="stretch_width")
+
+    def _controls(self) -> pn.Column:
         lang, inputs = self.lang, self.inputs
         self.sliders: list[pn.widgets.Widget] = []
         controls: list[Any] = [pn.pane.Markdown(f"### {word('caps', lang)}")]
         for name in ("commune_cap_share", "province_cap_share"):
-            value = getattr(inputs, name)
-            start, end, step = CAP_SLIDER
-            controls.append(self._slider(name, value, min(start, value), max(end, value), step,
-                                         "0.00", css=f"whatif-{name.replace('_', '-')}"))
+            controls.append(self._slider(name, getattr(inputs, name), CAP_SLIDER, "0.00",
+                                         css=f"whatif-{name.replace('_', '-')}"))
         self.amounts: dict[str, pn.pane.Markdown] = {}
         tables = {str(t["id"]): t for t in self.bench.scenario.levers["incentives"]["programmes"]}
         for p in inputs.programmes:
-            table = tables[p.id]
-            title = table.get("name_vi" if lang == "vi" else "name_en") or p.id
+            title = tables[p.id].get("name_vi" if lang == "vi" else "name_en") or p.id
             controls.append(pn.pane.Markdown(f"### {_md(str(title))}"))
-            start, end, step = FACTOR_SLIDER
-            controls.append(self._slider("monthly_factor", p.monthly_factor,
-                                         min(start, p.monthly_factor), max(end, p.monthly_factor),
-                                         step, "0.00", programme=p.id))
-            one_off = self._slider("one_off_factor", p.one_off_factor,
-                                   min(start, p.one_off_factor), max(end, p.one_off_factor),
-                                   step, "0.00", programme=p.id)
-            if float(table["one_off"]) == 0:
-                self.sliders[-1].disabled = True
-            controls.append(one_off)
-            start, end, step = COMMITMENT_SLIDER
-            controls.append(self._slider(
-                "commitment_months", p.commitment_months, min(start, p.commitment_months),
-                max(end, p.commitment_months), step, "0", programme=p.id, whole=True))
+            controls.append(self._slider("monthly_factor", p.monthly_factor, FACTOR_SLIDER,
+                                         "0.00", programme=p.id))
+            controls.append(self._slider("one_off_factor", p.one_off_factor, FACTOR_SLIDER,
+                                         "0.00", programme=p.id))
+            self.sliders[-1].disabled = float(tables[p.id]["one_off"]) == 0  # nothing to scale
+            controls.append(self._slider("commitment_months", p.commitment_months,
+                                         COMMITMENT_SLIDER, "0", programme=p.id, whole=True))
             self.amounts[p.id] = pn.pane.Markdown("", css_classes=["whatif-amounts"])
             controls.append(self.amounts[p.id])
         controls.append(pn.pane.Markdown(f"### {word('rates', lang)}"))
         for key, value in inputs.rates:
-            start, end, step = slider_range(key, value)
-            digits = max(0, -int(round(math.log10(step))))
-            controls.append(self._slider(key, value, start, end, step, "0." + "0" * digits))
+            span = slider_range(key, value)
+            digits = max(0, -int(round(math.log10(span[2]))))
+            controls.append(self._slider(key, value, span, "0." + "0" * digits))
         reset = pn.widgets.Button(name=word("reset", lang), button_type="primary",
                                   css_classes=["whatif-reset"])
         reset.on_click(self._on_reset)
         controls.append(reset)
+        return pn.Column(*controls, width=CONTROLS_WIDTH)
 
+    def _outputs(self) -> pn.Column:
+        lang = self.lang
         self.error_pane = pn.pane.Alert("", alert_type="danger", visible=False,
                                         css_classes=["whatif-error"],
                                         sizing_mode="stretch_width")
@@ -176,23 +174,23 @@ class WhatIfPage:
         self.headline_pane = pn.pane.Markdown("", css_classes=["whatif-headline"],
                                               sizing_mode="stretch_width")
         self.note_pane = pn.pane.Markdown("", css_classes=["whatif-note"])
-        self.outputs = outputs = pn.Column(
+        self.outputs = pn.Column(
             self.error_pane, self.figure_pane,
             pn.pane.Markdown(f"### {word('summary', lang)}"), self.summary_pane,
             pn.pane.Markdown(f"### {word('by_year', lang)}"), self.years_pane,
             pn.pane.Markdown(f"### {word('headline', lang)}"), self.headline_pane,
             self.note_pane, sizing_mode="stretch_width")
-        self._show_outcome()
-        return pn.Row(pn.Column(*controls, width=CONTROLS_WIDTH), outputs,
-                      sizing_mode="stretch_width")
+        return self.outputs
 
-    def _slider(self, name: str, value: float, start: float, end: float, step: float,
-                fmt: str, programme: str | None = None, whole: bool = False,
-                css: str = "") -> pn.Column:
-        """An editable slider: drag it, or type any value in its box (the key table, not the
-        slider, decides what is valid)."""
+    def _slider(self, name: str, value: float, span: tuple[float, float, float], fmt: str,
+                programme: str | None = None, whole: bool = False, css: str = "") -> pn.Column:
+        """An editable slider over ``span`` = (start, end, step), widened to show ``value``:
+        drag it, or type any value in its box (the key table, not the slider, decides what is
+        valid)."""
+        start, end, step = span
         cls = pn.widgets.EditableIntSlider if whole else pn.widgets.EditableFloatSlider
-        widget = cls(name="", value=value, start=start, end=end, step=step, format=fmt,
+        widget = cls(name="", value=value, start=min(start, value), end=max(end, value),
+                     step=step, format=fmt,
                      width=CONTROLS_WIDTH - 20, margin=(0, 10, 8, 10),
                      css_classes=[css or f"whatif-{name.replace('_', '-')}"
                                   + (f"-{programme}" if programme else "")])
