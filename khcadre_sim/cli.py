@@ -271,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "unit, meaning) as Markdown")
     p.set_defaults(func=cmd_keys)
 
+    from .whatif import cli as whatif_cli  # light: Panel is imported when the page starts
+
+    p = sub.add_parser("whatif", help="interactive what-if page in the browser (incentive "
+                       "budget, commune explorer) / trang thử giả định")
+    whatif_cli.add_arguments(p)
+    p.set_defaults(func=whatif_cli.run)
+
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
         _add_common(p)
@@ -296,6 +303,10 @@ def _configure(args: argparse.Namespace) -> None:
     progress.enable(sys.stderr.isatty() and not args.quiet, getattr(args, "lang", "vi"))
 
 
+def _left_as_it_was(argv: list[str]) -> str:
+    return ": stopped before finishing; --out was left as it was" if "--out" in argv else ""
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -313,13 +324,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {str(problem).lstrip(': ')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted: stopped before finishing; --out was left as it was",
-              file=sys.stderr)
+        print(f"interrupted{_left_as_it_was(argv)}", file=sys.stderr)
         return 130
     except SystemExit as exc:
         if exc.code == 128 + signal.SIGTERM:
-            print("terminated: stopped before finishing; --out was left as it was",
-                  file=sys.stderr)
+            print(f"terminated{_left_as_it_was(argv)}", file=sys.stderr)
         raise
     except BrokenPipeError:  # the reader of our output stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

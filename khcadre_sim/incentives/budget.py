@@ -399,8 +399,11 @@ def largest_amount_scale(result: BudgetResult, ceiling_vnd: float | np.ndarray,
             return answer(Status.UNBOUNDED, hi, f"the {component} support of these programmes "
                           "costs nothing within the horizon; any amount fits")
     s = brentq(g, lo, hi, xtol=1e-9, rtol=1e-12)
-    while g(s) > 0:  # land on the feasible side of the root
-        s = np.nextafter(s, 0.0)
+    if g(s) > 0:  # land on the feasible side of the root: bisect between a fitting lo and s
+        while s - lo > 1e-12 * max(1.0, s):
+            mid = 0.5 * (lo + s)
+            lo, s = (mid, s) if g(mid) <= 0 else (lo, mid)
+        s = lo
     return answer(Status.OPTIMAL if monotone else Status.FEASIBLE, float(s), "")
 
 
