@@ -175,23 +175,7 @@ def normalise_scores(frame: pd.DataFrame, file: str = "scores") -> pd.DataFrame:
                                            fix="give staff_id, quarter (or year and quarter) "
                                                "and score") for c in missing])
     rows = np.arange(len(frame)) + 2
-    year = np.zeros(len(frame), dtype=np.int64)
-    quarter = np.zeros(len(frame), dtype=np.int64)
-    has_year = "year" in frame.columns
-    for k, (q, y) in enumerate(zip(frame["quarter"], frame["year"] if has_year
-                                   else [None] * len(frame), strict=True)):
-        if has_year:
-            ok = _whole(y) and _whole(q) and 1 <= int(q) <= 4
-            parsed = (int(y), int(q)) if ok else None
-        else:
-            parsed = _parse_quarter(q)
-        if parsed is None:
-            problems.append(Problem(file=file, row=int(rows[k]), column="quarter",
-                                    message=f"cannot read the quarter {q!r}"
-                                    + (f" of year {y!r}" if has_year else ""),
-                                    fix="write a year and a quarter 1–4, or 2026Q1"))
-        else:
-            year[k], quarter[k] = parsed
+    year, quarter = _year_quarter(frame, file, problems)
     score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
     for k in np.flatnonzero(~np.isfinite(score) | (score < 0) | (score > 100)):
         problems.append(Problem(file=file, row=int(rows[k]), column="score",
@@ -215,6 +199,29 @@ def normalise_scores(frame: pd.DataFrame, file: str = "scores") -> pd.DataFrame:
                             f"{out['year'].iloc[k]}Q{out['quarter'].iloc[k]}",
                     fix="keep one score per person and quarter") for k in np.flatnonzero(dup)])
     return out
+
+
+def _year_quarter(frame: pd.DataFrame, file: str,
+                  problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
+    """Year and quarter of every row (problems appended for the unreadable ones)."""
+    year = np.zeros(len(frame), dtype=np.int64)
+    quarter = np.zeros(len(frame), dtype=np.int64)
+    has_year = "year" in frame.columns
+    for k, (q, y) in enumerate(zip(frame["quarter"], frame["year"] if has_year
+                                   else [None] * len(frame), strict=True)):
+        if has_year:
+            ok = _whole(y) and _whole(q) and 1 <= int(q) <= 4
+            parsed = (int(y), int(q)) if ok else None
+        else:
+            parsed = _parse_quarter(q)
+        if parsed is None:
+            problems.append(Problem(file=file, row=k + 2, column="quarter",
+                                    message=f"cannot read the quarter {q!r}"
+                                    + (f" of year {y!r}" if has_year else ""),
+                                    fix="write a year and a quarter 1–4, or 2026Q1"))
+        else:
+            year[k], quarter[k] = parsed
+    return year, quarter
 
 
 def _whole(v: Any) -> bool:

@@ -127,70 +127,79 @@ class RotationPlan:
     shortfall: dict[str, int]  # rotations asked for but not possible, by kind
 
 
+PAIR_COLUMNS = {**{k: "string" for k in ("staff_id", "kind", "home_position_id",
+                                         "home_territory_id", "position_id", "territory_id")},
+                "km": "float64", "score": "float64"}
+_LEVEL = {"specialist": 0, "manager": 1, "key": 2}  # groups of similar duties, lowest first
+
+
+def _who_may_go(province: Province, settings: RotationSettings, year: int,
+                active: pd.DataFrame, params: Any) -> pd.DataFrame:
+    """People holding a post, not rotating, serving to the end of a term started in ``year``;
+    with the unit they work in, their post's title and level, pool and manager flags."""
+    staff, posts = province.staff, province.positions
+    post_at = posts.assign(level=title_group(posts).map(_LEVEL).to_numpy()).set_index(
+        posts["position_id"].astype(str))
+    busy = set(active_in(active, year)["staff_id"].astype(str)) if len(active) else set()
+    end_month = (year + settings.term_years - 1) * 12 + 11  # December of the last year
+    retire = retirement_index(params, staff["gender"].astype(str).to_numpy(),
+                              staff["birth_year"].to_numpy(dtype=int))
+    ok = (staff["position_id"].notna().to_numpy()
+          & ~staff["staff_id"].astype(str).isin(busy).to_numpy() & (retire >= end_month))
+    people = staff[ok]
+    post = people["position_id"].astype(str)
+    out = pd.DataFrame({
+        "staff_id": people["staff_id"].astype(str).to_numpy(), "position_id": post.to_numpy(),
+        "works": post.map(post_at["territory_id"]).astype(str).to_numpy(),
+        "home": people["home_territory_id"].astype(str).to_numpy(),
+        "title": post.map(post_at["title"]).astype(str).to_numpy(),
+        "level": post.map(post_at["level"]).to_numpy(dtype=int),
+        "pool": people["planning_pool"].to_numpy(dtype=bool),
+        "manager": post.map(post_at["is_manager"]).to_numpy(dtype=bool),
+        "fields": people["fields"].astype(str).to_numpy()})
+    scores = people[[f"score_{g}" for g in GROUPS]].to_numpy(dtype=float)
+    return out[out["pool"] | out["manager"]].assign(
+        scores=list(scores[(out["pool"] | out["manager"]).to_numpy()]))
+
+
 def candidate_pairs(province: Province, settings: RotationSettings, year: int,
                     active: pd.DataFrame, params: Any) -> pd.DataFrame:
     """Every allowed (person, vacant post) pair of both kinds, with its score."""
-    staff, posts, terr = province.staff, province.positions, province.territories
-    end_year = year + settings.term_years - 1
-    held = set(staff["position_id"].dropna().astype(str))
-    busy = set(active_in(active, year)["staff_id"].astype(str)) if len(active) else set()
-    post_at = posts.set_index(posts["position_id"].astype(str))
-    t = terr.set_index(terr["territory_id"].astype(str))
-    placed = staff["position_id"].notna().to_numpy()
-    works = np.where(placed, staff["position_id"].astype(str).map(post_at["territory_id"])
-                     .astype(str).to_numpy(), "")
-    retire = retirement_index(params, staff["gender"].astype(str).to_numpy(),
-                              staff["birth_year"].to_numpy(dtype=int))
-    free = placed & ~staff["staff_id"].astype(str).isin(busy).to_numpy() & (
-        retire >= end_year * 12 + 11)
-    manager = np.zeros(len(staff), dtype=bool)
-    manager[placed] = staff.loc[placed, "position_id"].astype(str).map(
-        post_at["is_manager"]).to_numpy(dtype=bool)
-    pool = staff["planning_pool"].to_numpy(dtype=bool)
+    posts, t = province.positions, province.territories.set_index(
+        province.territories["territory_id"].astype(str))
+    held = set(province.staff["position_id"].dropna().astype(str))
     vacant = posts[~posts["position_id"].astype(str).isin(held)].reset_index(drop=True)
     v_terr = vacant["territory_id"].astype(str).to_numpy()
-    v_hard = t.loc[v_terr, "hard_area"].to_numpy(dtype=bool) if len(vacant) else np.zeros(0, bool)
-    rank = {g: k for k, g in enumerate(("specialist", "manager", "key"))}
-    level = title_group(posts).map(rank).to_numpy(dtype=int)
-    level_of = dict(zip(posts["position_id"].astype(str), level, strict=True))
-    v_level = vacant["position_id"].astype(str).map(level_of).to_numpy(dtype=int)
+    v_hard = t["hard_area"].reindex(v_terr).to_numpy(dtype=bool)
+    v_level = title_group(vacant).map(_LEVEL).to_numpy(dtype=int)
+    v_lat, v_lon = (t[c].reindex(v_terr).to_numpy(dtype=float) for c in ("lat", "lon"))
     req = vacant[[f"req_{g}" for g in GROUPS]].to_numpy(dtype=float)
-    score = staff[[f"score_{g}" for g in GROUPS]].to_numpy(dtype=float)
     parts = []
-    for i in np.flatnonzero(free & (pool | manager)):
-        fields = set(str(staff["fields"].iat[i]).split(";"))
-        home = str(staff["home_territory_id"].iat[i])
-        base = (vacant["field"].astype(str).isin(fields).to_numpy() & (v_terr != works[i])
-                & (v_terr != home) & (score[i][None, :] >= req).all(axis=1))
-        title = post_at.loc[str(staff["position_id"].iat[i]), "title"]
-        km = haversine_km(t.loc[works[i], "lat"], t.loc[works[i], "lon"],
-                          t.loc[v_terr, "lat"].to_numpy(dtype=float),
-                          t.loc[v_terr, "lon"].to_numpy(dtype=float)) if len(vacant) else \
-            np.zeros(0)
+    for who in _who_may_go(province, settings, year, active, params).itertuples(index=False):
+        base = (vacant["field"].astype(str).isin(who.fields.split(";")).to_numpy()
+                & (v_terr != who.works) & (v_terr != who.home)
+                & (who.scores[None, :] >= req).all(axis=1))
+        km = haversine_km(t.at[who.works, "lat"], t.at[who.works, "lon"], v_lat, v_lon)
         kinds = []
-        if pool[i]:
-            at_least = v_level >= level_of[str(staff["position_id"].iat[i])]
-            kinds.append(("hard_area", base & v_hard & at_least))
-        if manager[i]:
-            kinds.append(("horizontal", base & (vacant["title"].astype(str).to_numpy() == title)
+        if who.pool:  # to a hard area, not to a lower group of duties
+            kinds.append(("hard_area", base & v_hard & (v_level >= who.level)))
+        if who.manager:  # the same title elsewhere, within reach
+            kinds.append(("horizontal", base & (vacant["title"].astype(str).to_numpy()
+                                                == who.title)
                           & (km <= settings.horizontal_max_km)))
         for kind, ok in kinds:
             j = np.flatnonzero(ok)
-            fit = (np.minimum(score[i][None, :] - req[j], settings.fit_cap)
+            fit = (np.minimum(who.scores[None, :] - req[j], settings.fit_cap)
                    * settings.fit_weights).sum(axis=1)
             parts.append(pd.DataFrame({
-                "staff_id": str(staff["staff_id"].iat[i]), "kind": kind,
-                "home_position_id": str(staff["position_id"].iat[i]),
-                "home_territory_id": works[i],
+                "staff_id": who.staff_id, "kind": kind, "home_position_id": who.position_id,
+                "home_territory_id": who.works,
                 "position_id": vacant["position_id"].astype(str).to_numpy()[j],
                 "territory_id": v_terr[j], "km": km[j],
                 "score": REWARD + fit - settings.move_per_km * km[j]}))
-    cols = {**{k: "string" for k in ("staff_id", "kind", "home_position_id",
-                                     "home_territory_id", "position_id", "territory_id")},
-            "km": "float64", "score": "float64"}
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in cols.items()})
-    return pd.concat(parts, ignore_index=True).astype(cols)
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in PAIR_COLUMNS.items()})
+    return pd.concat(parts, ignore_index=True).astype(PAIR_COLUMNS)
 
 
 def select(province: Province, settings: RotationSettings, year: int,
