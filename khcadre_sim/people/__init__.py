@@ -4,6 +4,6 @@ each a pure, seeded function on the validated tables that returns new tables and
 (:mod:`khcadre_sim.people.events`), so the 2026–2030 projection can compose them and a notebook
 can call any one alone."""
 
-from . import events
+from . import catalogue, evaluation, events, rotation, training
 
-__all__ = ["events"]
+__all__ = ["catalogue", "evaluation", "events", "rotation", "training"]
