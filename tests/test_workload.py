@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from khcadre_sim import examples, keys
 from khcadre_sim.errors import DataValidationError, ModelError, ScenarioError
+from khcadre_sim.io import Province, load_province, province_from_frames
 from khcadre_sim.report import write_result
+from khcadre_sim.scenario import Scenario, load_scenario
 from khcadre_sim.workload import (
     RebalanceSettings,
     WorkloadSettings,
-    analyse_workload,
     measure_load,
     read_standards,
     rebalance,
@@ -28,20 +30,36 @@ OVER, UNDER = 1.2, 0.8
 MIN = pd.Series({"land": 100.0, "agriculture": 100.0, "justice": 100.0, "it_digital": 100.0})
 
 
-def tiny(cases: dict[str, float], people: list[tuple[str, str, str]], commune: str = "C"):
-    """People as (staff_id, post field, ';'-qualified fields); 100 min/case, 10,000 min/year."""
-    positions = pd.DataFrame({"position_id": [f"P{p}" for p, _, _ in people],
-                              "territory_id": commune, "office": "economy",
-                              "field": [f for _, f, _ in people]})
-    staff = pd.DataFrame({"staff_id": [p for p, _, _ in people],
-                          "position_id": [f"P{p}" for p, _, _ in people],
-                          "fields": [q for _, _, q in people],
-                          "score_political": 70.0, "score_execution": 70.0,
-                          "score_development": 70.0})
+def hand_province(cases: dict[str, float], people: list[tuple[str, str, str]],
+                  commune: str = "C") -> Province:
+    """One commune with annual ``cases`` per field and ``people`` as (staff_id, post field,
+    ';'-qualified fields), each holding a post of their own; validated like a file."""
+    ids = [p for p, _, _ in people]
+    territories = pd.DataFrame({
+        "territory_id": [commune], "name": [f"Xã {commune}"], "unit_type": ["xa"],
+        "area_class": ["rural"], "area_km2": [50.0], "population": [20_000], "lat": [12.3],
+        "lon": [109.1], "hard_area": [False]})
+    positions = pd.DataFrame({
+        "position_id": [f"P{p}" for p in ids], "territory_id": commune, "office": "economy",
+        "title": "Chuyên viên", "field": [f for _, f, _ in people], "is_manager": False,
+        "is_key_post": False, "req_political": 50.0, "req_execution": 50.0,
+        "req_development": 50.0})
+    staff = pd.DataFrame({
+        "staff_id": ids, "position_id": [f"P{p}" for p in ids], "home_territory_id": commune,
+        "birth_year": 1990, "gender": "F", "ethnic_minority": False,
+        "fields": [q for _, _, q in people], "education": "bachelor",
+        "score_political": 70.0, "score_execution": 70.0, "score_development": 70.0,
+        "planning_pool": False, "years_in_post": 1.0, "last_rating": "good"})
     workload = pd.DataFrame({"territory_id": commune, "field": list(cases),
                              "annual_cases": list(cases.values())})
-    req = required_fte(workload, MIN, 10_000.0)
-    return staff, positions, req
+    return province_from_frames({"territories": territories, "positions": positions,
+                                 "staff": staff, "workload": workload}, source="hand example")
+
+
+def tiny(cases: dict[str, float], people: list[tuple[str, str, str]], commune: str = "C"):
+    """Staff, posts and required FTE of :func:`hand_province`; 100 min/case, 10,000 min/year."""
+    prov = hand_province(cases, people, commune)
+    return prov.staff, prov.positions, required_fte(prov.workload, MIN, 10_000.0)
 
 
 def two_by_two():
@@ -202,38 +220,47 @@ def test_bundled_standards_are_dated_and_sourced():
     assert (std["minutes_per_case"] > 0).all() and std["source"].str.len().gt(0).all()
 
 
-def test_scenario_settings_and_bad_thresholds(tmp_path):
-    from khcadre_sim.paths import DEFAULT_SCENARIO
-    from khcadre_sim.scenario import load_scenario
-
+def test_scenario_settings_and_bad_thresholds():
     sc = load_scenario()
     s = WorkloadSettings.from_scenario(sc)
     assert s.underload_threshold < s.overload_threshold
     minutes = available_minutes(sc.params, s.reference_date)
     assert minutes == pytest.approx(232 * 8 * 60 * 0.70)
-    bad = tmp_path / "bad.toml"
-    bad.write_text(f'extends = "{DEFAULT_SCENARIO}"\n[constants.workload]\n'
-                   "overload_threshold = 0.7\n", encoding="utf-8")
+    bad = sc.with_overrides({"constants.workload.overload_threshold": 0.7})
     with pytest.raises(ScenarioError) as err:
-        WorkloadSettings.from_scenario(load_scenario(bad))
+        WorkloadSettings.from_scenario(bad)
     assert "underload threshold 0.8 is not below the overload threshold 0.7" in str(err.value)
 
 
 @pytest.fixture(scope="module")
 def small_province():
-    """The bundled province cut to six communes (keeps the test fast)."""
-    from khcadre_sim.io import load_province
+    """Six real communes with synthetic staff (keeps the test fast)."""
+    return examples.small_province(6)
 
-    prov = load_province()
-    ids = sorted(prov.territories["territory_id"])[:6]
+
+def _communes(prov: Province, ids: list[str]) -> Province:
+    """``prov`` cut to the communes ``ids`` and the people placed there."""
     pos = prov.positions[prov.positions["territory_id"].isin(ids)]
     return dataclasses.replace(
-        prov, positions=pos, workload=prov.workload[prov.workload["territory_id"].isin(ids)],
-        staff=prov.staff[prov.staff["position_id"].isin(set(pos["position_id"]))
-                         | prov.staff["position_id"].isna()])
+        prov, territories=prov.territories[prov.territories["territory_id"].isin(ids)],
+        positions=pos, workload=prov.workload[prov.workload["territory_id"].isin(ids)],
+        staff=prov.staff[prov.staff["position_id"].isin(set(pos["position_id"]))])
 
 
-def _check_feasible(result, cap: int | None):
+def _scenario(**workload) -> Scenario:
+    """The base scenario with keys of ``[*.workload]`` changed by their TOML names (``cap``
+    for max_changed_per_commune, where None stands for -1: no cap)."""
+    if "cap" in workload:
+        cap = workload.pop("cap")
+        workload["max_changed_per_commune"] = -1 if cap is None else cap
+    declared = keys.keys()
+    return examples.scenario("base", {
+        next(f"{sec}.workload.{k}" for sec in ("levers", "uncertainties", "constants")
+             if f"{sec}.workload.{k}" in declared): v for k, v in workload.items()})
+
+
+def _check_feasible(result):
+    cap = result.settings.rebalance.max_changed_per_commune
     before, reb = result.before, result.rebalanced
     after = reb.after
     # qualifications: every unit of work after is carried by someone eligible for it (a mover
@@ -265,29 +292,18 @@ def _check_feasible(result, cap: int | None):
 
 @pytest.mark.parametrize("cap", [None, 3])
 def test_bundled_communes_feasible_and_proven(small_province, cap):
-    from khcadre_sim.scenario import load_scenario
-
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    s = dataclasses.replace(s, rebalance=dataclasses.replace(
-        s.rebalance, max_changed_per_commune=cap))
-    res = analyse_workload(small_province, sc.params, s, standards=read_standards())
+    res = run(small_province, _scenario(cap=cap))
     assert res.rebalanced.peak.status == "optimal"
     assert res.rebalanced.excess.status == "optimal"
     assert res.rebalanced.n_blocks == 6
     assert res.after.peak <= res.before.peak + 1e-9
-    _check_feasible(res, cap)
+    _check_feasible(res)
 
 
 @pytest.mark.parametrize("cap", [None])
 def test_moves_between_nearby_communes(small_province, cap):
-    from khcadre_sim.scenario import load_scenario
-
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    s = dataclasses.replace(s, rebalance=dataclasses.replace(
-        s.rebalance, max_changed_per_commune=cap, max_arrivals_per_commune=1, max_move_km=40.0))
-    res = analyse_workload(small_province, sc.params, s, standards=read_standards())
+    moves = {"max_arrivals_per_commune": 1, "max_move_km": 40.0}
+    res = run(small_province, _scenario(cap=cap, **moves))
     reb = res.rebalanced
     assert reb.peak.is_ok and reb.excess.is_ok
     assert (reb.moves.groupby("to_territory_id").size() <= 1).all()
@@ -299,40 +315,25 @@ def test_moves_between_nearby_communes(small_province, cap):
         assert set(mine["territory_id"]) <= {dest}
         assert set(mine["field"]) <= set(qual[p])
     assert (reb.moves["distance_km"] <= 40.0).all()
-    base = analyse_workload(small_province, sc.params, dataclasses.replace(
-        s, rebalance=dataclasses.replace(s.rebalance, max_arrivals_per_commune=0)),
-        standards=read_standards())
+    base = run(small_province, _scenario(cap=cap, **{**moves, "max_arrivals_per_commune": 0}))
     # allowing moves can only lower the sum of commune peaks (stage-1 objective)
     assert reb.peak.objective <= base.rebalanced.peak.objective + 1e-6
-    _check_feasible(res, cap)
+    _check_feasible(res)
 
 
-def test_moves_with_the_cap(small_province):
-    # Two communes 6 km apart: with a cap the linked block is one MILP (a mover counts as a
-    # changed portfolio of their home commune). Larger linked blocks grow fast: documented.
-    from khcadre_sim.scenario import load_scenario
-
-    two = ["22411", "22420"]
-    pos = small_province.positions[small_province.positions["territory_id"].isin(two)]
-    prov = dataclasses.replace(
-        small_province, positions=pos,
-        workload=small_province.workload[small_province.workload["territory_id"].isin(two)],
-        staff=small_province.staff[small_province.staff["position_id"].isin(
-            set(pos["position_id"]))])
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    s = dataclasses.replace(s, rebalance=dataclasses.replace(
-        s.rebalance, max_changed_per_commune=5, max_arrivals_per_commune=1, max_move_km=10.0))
-    res = analyse_workload(prov, sc.params, s, standards=read_standards())
+def test_moves_with_the_cap():
+    # Two communes of the bundled province 6 km apart: with a cap the linked block is one MILP
+    # (a mover counts as a changed portfolio of their home commune). Larger linked blocks grow
+    # fast: documented.
+    prov = _communes(load_province(), ["22411", "22420"])
+    res = run(prov, _scenario(cap=5, max_arrivals_per_commune=1, max_move_km=10.0))
     reb = res.rebalanced
     assert reb.n_blocks == 1 and len(reb.moves) >= 1
     assert reb.peak.status == "optimal" and reb.excess.status == "optimal"
-    _check_feasible(res, 5)
+    _check_feasible(res)
 
 
 def test_write_outputs(small_province, tmp_path):
-    from khcadre_sim.scenario import load_scenario
-
     out = write_result(run(small_province, load_scenario()), tmp_path)
     for name in ("load_by_person.csv", "load_by_commune_field.csv", "rebalance_moves.csv",
                  "summary.json"):
@@ -370,17 +371,45 @@ def test_cli_reports_bad_input_without_writing(tmp_path, capsys):
 # ---------------------------------------------------------------- defaults, limits, exactness
 
 
+def test_dataclass_defaults_are_the_base_scenario():
+    sc = load_scenario()
+    assert WorkloadSettings() == WorkloadSettings.from_scenario(sc)
+    assert RebalanceSettings() == RebalanceSettings.from_scenario(sc)
+    assert RebalanceSettings().max_changed_per_commune == 5 and RebalanceSettings().seed == 2026
+
+
+def test_minus_one_means_no_cap_and_whole_numbers_are_floats():
+    s = WorkloadSettings.from_scenario(_scenario(cap=None, load_ceiling=2))
+    assert s.rebalance.max_changed_per_commune is None  # -1 in the scenario
+    assert s.rebalance.changed_cap(40) is None
+    assert RebalanceSettings(max_changed_per_commune=-1) == RebalanceSettings(
+        max_changed_per_commune=None)
+    assert RebalanceSettings().changed_cap(3) == 3 and RebalanceSettings().changed_cap(38) == 5
+    assert isinstance(s.rebalance.load_ceiling, float) and s.rebalance.load_ceiling == 2.0
+
+
+def test_settings_built_in_code_are_checked_against_the_key_table():
+    staff, positions, req = two_by_two()
+    st = measure_load(staff, positions, req, s_main=0.6, over=OVER, under=UNDER)
+    with pytest.raises(ModelError) as err:
+        rebalance(st, req, RebalanceSettings(max_field_share=1.5, max_changed_per_commune=-2,
+                                             solver="glpk"), over=OVER, under=UNDER)
+    text = str(err.value)
+    for key in ("levers.workload.max_field_share", "levers.workload.max_changed_per_commune",
+                "constants.workload.solver"):
+        assert f"column '{key}'" in text
+    assert "max field share 1.5 is out of range" in text and "≤ 1" in text
+
+
 def test_settings_keep_the_toml_names_and_defaults():
     """The code defaults are base.toml's values (None ⇔ -1), under the TOML key names."""
     import tomllib
 
     from khcadre_sim.paths import DEFAULT_SCENARIO
-    from khcadre_sim.scenario import load_scenario
 
     sc = load_scenario()
     from_toml = WorkloadSettings.from_scenario(sc)
     code = WorkloadSettings()
-    code = dataclasses.replace(code, rebalance=dataclasses.replace(code.rebalance, seed=sc.seed))
     assert from_toml == code
     base = tomllib.loads(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
     names = ({f.name for f in dataclasses.fields(WorkloadSettings)}
@@ -496,37 +525,18 @@ def test_nobody_is_pushed_into_overload_or_piled_on():
 
 
 def test_parallel_blocks_do_not_change_the_answer(small_province):
-    from khcadre_sim.scenario import load_scenario
-
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    out = []
-    for workers in (1, 2):
-        ss = dataclasses.replace(s, rebalance=dataclasses.replace(s.rebalance,
-                                                                  parallel_blocks=workers))
-        res = analyse_workload(small_province, sc.params, ss, standards=read_standards())
-        out.append(res.rebalanced)
+    out = [run(small_province, _scenario(parallel_blocks=workers)).rebalanced
+           for workers in (1, 2)]
     assert out[0].peak.objective == out[1].peak.objective
     assert out[0].excess.objective == out[1].excess.objective
     pd.testing.assert_frame_equal(out[0].changes, out[1].changes)
 
 
 def test_highs_and_cbc_agree_on_the_capped_milp(small_province):
-    from khcadre_sim.scenario import load_scenario
-
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    three = sorted(small_province.territories["territory_id"])[:3]
-    pos = small_province.positions[small_province.positions["territory_id"].isin(three)]
-    prov = dataclasses.replace(
-        small_province, positions=pos,
-        workload=small_province.workload[small_province.workload["territory_id"].isin(three)],
-        staff=small_province.staff[small_province.staff["position_id"].isin(
-            set(pos["position_id"]))])
+    prov = _communes(small_province, sorted(small_province.territories["territory_id"])[:3])
     got = {}
     for solver in ("highs", "cbc"):
-        ss = dataclasses.replace(s, rebalance=dataclasses.replace(s.rebalance, solver=solver))
-        reb = analyse_workload(prov, sc.params, ss, standards=read_standards()).rebalanced
+        reb = run(prov, _scenario(solver=solver)).rebalanced
         assert reb.peak.status == "optimal" and reb.excess.status == "optimal"
         got[solver] = (reb.peak.objective, reb.excess.objective)
     assert got["highs"] == pytest.approx(got["cbc"], abs=1e-5)
@@ -571,16 +581,6 @@ def _every_commune_field_covered(prov):
     return dataclasses.replace(prov, workload=wl)
 
 
-def _province(n_communes: int, seed: int = 7, cases: float = 1.0):
-    from khcadre_sim.synth import generate_province
-    from khcadre_sim.territories import load_reference_territories
-
-    terr = load_reference_territories().iloc[:n_communes].reset_index(drop=True)
-    prov = generate_province(seed, 1.0, territories=terr)
-    wl = prov.workload.assign(annual_cases=prov.workload["annual_cases"] * cases)
-    return dataclasses.replace(prov, workload=wl)
-
-
 def _assert_typed(table: pd.DataFrame, schema) -> None:
     from khcadre_sim.workload import frames
 
@@ -590,10 +590,10 @@ def _assert_typed(table: pd.DataFrame, schema) -> None:
 
 
 def _whole_capability(province, tmp_path, **changes):
-    """Measure + rebalance + every table + every plot (both languages) + write_outputs."""
+    """Measure + rebalance + every table + every plot (both languages) + write_outputs, under
+    the base scenario with ``changes`` (:func:`_scenario`)."""
     import matplotlib.pyplot as plt
 
-    from khcadre_sim.scenario import load_scenario
     from khcadre_sim.workload import (
         capability_pattern,
         commune_field_table,
@@ -605,10 +605,8 @@ def _whole_capability(province, tmp_path, **changes):
         summary,
     )
 
-    sc = load_scenario()
-    s = WorkloadSettings.from_scenario(sc)
-    s = dataclasses.replace(s, rebalance=dataclasses.replace(s.rebalance, **changes))
-    res = analyse_workload(province, sc.params, s, standards=read_standards())
+    res = run(province, _scenario(**changes))
+    s = res.settings
     reb = res.rebalanced
     assert reb.peak.status == "optimal" and reb.excess.status == "optimal"
     _assert_typed(reb.shortage, frames.SHORTAGE)
@@ -632,7 +630,7 @@ def _whole_capability(province, tmp_path, **changes):
                     plots.load_distribution(res, lang), plots.top_people(res, lang),
                     plots.changes_by_commune(res, lang), plots.residual_shortage(res, lang)):
             plt.close(fig)
-    out = write_result(run(province, sc), tmp_path)
+    out = write_result(res, tmp_path)
     assert (tmp_path / "residual_shortage.png").is_file()
     assert (tmp_path / "summary.json").is_file() and out["status"] == "optimal"
     # nobody is pushed into overload; the cap holds; work is conserved
@@ -648,30 +646,24 @@ def _whole_capability(province, tmp_path, **changes):
 def test_every_commune_field_covered(tmp_path):
     # The residual shortage then has no "uncovered" part: it used to lose its dtype there
     # and crash the residual-shortage figure (pandas 3).
-    prov = _every_commune_field_covered(_province(3))
+    prov = _every_commune_field_covered(examples.small_province(3, scale=1.0))
     res = _whole_capability(prov, tmp_path)
     assert not (res.before.commune_field["status"] == "uncovered").any()
     assert set(res.rebalanced.shortage["reason"]) <= {"overload_after_rebalance"}
     assert res.rebalanced.shortage["shortage_fte"].sum() > 0
 
 
-def _only(prov, commune: str):
-    pos = prov.positions[prov.positions["territory_id"] == commune]
-    return dataclasses.replace(
-        prov, territories=prov.territories[prov.territories["territory_id"] == commune],
-        positions=pos, workload=prov.workload[prov.workload["territory_id"] == commune],
-        staff=prov.staff[prov.staff["position_id"].isin(set(pos["position_id"]))])
-
-
 def test_one_commune_province(tmp_path):
-    prov = _province(2, seed=3)  # the generator needs a neighbour to draw home communes from
-    res = _whole_capability(_only(prov, prov.territories["territory_id"].iloc[0]), tmp_path)
+    # the generator needs a neighbour to draw home communes from
+    prov = examples.small_province(2, seed=3, scale=1.0)
+    res = _whole_capability(_communes(prov, [prov.territories["territory_id"].iloc[0]]),
+                            tmp_path)
     assert res.rebalanced.n_blocks == 1 and len(res.rebalanced.per_commune) == 1
 
 
 def test_province_where_nobody_is_overloaded(tmp_path):
-    prov = _every_commune_field_covered(_province(2, seed=5, cases=0.1))
-    res = _whole_capability(prov, tmp_path)
+    prov = _every_commune_field_covered(examples.small_province(2, seed=5, scale=1.0))
+    res = _whole_capability(prov, tmp_path, cases_multiplier=0.1)
     assert not (res.before.people["status"] == "over").any()
     assert res.before.peak <= 1.0  # nothing above the target: no reason to change anything
     assert res.rebalanced.changes.empty and res.rebalanced.moves.empty
@@ -686,23 +678,11 @@ def moves_table_is_empty(res) -> bool:
 
 
 def test_one_person_commune_and_a_field_without_cases(tmp_path):
-    from khcadre_sim.io import Province
-
-    staff, positions, _ = tiny({"land": 80, "justice": 0}, [("A", "land", "land;justice")])
-    prov = _province(2)
-    c = prov.territories["territory_id"].iloc[0]
-    prov = _only(prov, c)
-    positions = positions.assign(territory_id=c, title="Công chức", is_manager=False,
-                                 is_key_post=False, req_political=50.0, req_execution=50.0,
-                                 req_development=50.0)
-    staff = staff.assign(home_territory_id=c)
-    workload = pd.DataFrame({"territory_id": [c, c, c], "field": ["land", "justice", "hr"],
-                             "annual_cases": [500.0, 0.0, 0.0]})
-    one = Province(territories=prov.territories, positions=positions, staff=staff,
-                   workload=workload, source="test", metadata={})
+    one = hand_province({"land": 500.0, "justice": 0.0, "hr": 0.0},
+                        [("A", "land", "land;justice")])
     for cap in (None, 5):
         (tmp_path / str(cap)).mkdir()
-        res = _whole_capability(one, tmp_path / str(cap), max_changed_per_commune=cap)
+        res = _whole_capability(one, tmp_path / str(cap), cap=cap)
         assert res.rebalanced.changes.empty  # one person: nobody to share with
         sh = res.rebalanced.shortage
         # 500 land cases × 240 min ÷ 77,952 min a year = 1.539 FTE on one person: 0.539 over
@@ -711,7 +691,7 @@ def test_one_person_commune_and_a_field_without_cases(tmp_path):
 
 
 def test_province_without_staff(tmp_path):
-    prov = _province(2)
+    prov = examples.small_province(2, scale=1.0)
     empty = dataclasses.replace(prov, staff=prov.staff.iloc[0:0])
     res = _whole_capability(empty, tmp_path)
     assert res.before.people.empty

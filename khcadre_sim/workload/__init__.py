@@ -9,9 +9,10 @@ Public API::
 Command line: :mod:`khcadre_sim.workload.cli` (``khcadre workload``).
 """
 
+from ..territories import haversine_km
 from .api import WorkloadResult, WorkloadSettings, analyse_workload, run, run_workload
 from .load import LoadState, measure_load, required_fte
-from .rebalance import RebalanceResult, RebalanceSettings, haversine_km, rebalance
+from .rebalance import RebalanceResult, RebalanceSettings, rebalance
 from .standards import available_minutes, read_standards, standards_on
 from .tables import (
     capability_pattern,

@@ -12,108 +12,45 @@ import pandas as pd
 
 from ..capability import ResultBase, computed
 from ..errors import Problem, ScenarioError
+from ..keys import build, setting
+from ..scenario import Scenario
 from ..solve import SolveResult
 from .load import LoadState, check_thresholds, measure_load, required_fte
-from .rebalance import RebalanceResult, RebalanceSettings, rebalance
+from .rebalance import RebalanceResult, RebalanceSettings, as_floats, rebalance
 from .standards import WORKLOAD_STANDARDS, available_minutes, read_standards, standards_on
 
 
 @dataclass(frozen=True)
 class WorkloadSettings:
-    """Every knob of the workload capability (defaults = scenarios/base.toml)."""
+    """The workload keys of a scenario, under their TOML names with the defaults of the scenario
+    key table: measuring the load here (``[levers.workload]``, ``[uncertainties.workload]``,
+    ``[constants.workload]``), rebalancing it in :attr:`rebalance`
+    (:class:`~khcadre_sim.workload.rebalance.RebalanceSettings`)."""
 
-    share_on_post_field: float = 0.6
-    overload_threshold: float = 1.2
-    underload_threshold: float = 0.8
-    reference_date: dt.date = dt.date(2026, 1, 1)
-    cases_multiplier: float = 1.0
-    minutes_multiplier: float = 1.0
+    share_on_post_field: float = setting("levers.workload.share_on_post_field")
+    overload_threshold: float = setting("constants.workload.overload_threshold")
+    underload_threshold: float = setting("constants.workload.underload_threshold")
+    reference_date: dt.date = setting("constants.workload.reference_date")
+    cases_multiplier: float = setting("uncertainties.workload.cases_multiplier")
+    minutes_multiplier: float = setting("uncertainties.workload.minutes_multiplier")
     rebalance: RebalanceSettings = field(default_factory=RebalanceSettings)
 
+    def __post_init__(self) -> None:
+        as_floats(self)
+
     @classmethod
-    def from_scenario(cls, scenario: Any) -> WorkloadSettings:
-        lev = scenario.levers.get("workload", {})
-        unc = scenario.uncertainties.get("workload", {})
-        con = scenario.constants.get("workload", {})
-        problems: list[Problem] = []
-
-        def get(table: dict, section: str, key: str, ok, fix: str, default: Any) -> Any:
-            value = table.get(key, default)
-            dotted = f"{section}.workload.{key}"
-            try:
-                good = bool(ok(value))
-            except TypeError:
-                good = False
-            if not good:
-                problems.append(Problem(file=scenario.origin(dotted), column=dotted,
-                                        message=f"value {value!r} is out of range", fix=fix))
-            return value
-
-        def number(v: Any) -> bool:
-            return isinstance(v, int | float) and not isinstance(v, bool)
-
-        d = cls()
-        r = RebalanceSettings()
-        s_main = get(lev, "levers", "share_on_post_field", lambda v: number(v) and 0 < v <= 1,
-                     "a share in (0, 1], e.g. 0.6", d.share_on_post_field)
-        target = get(lev, "levers", "target_load", lambda v: number(v) and 0 < v <= 3,
-                     "a load ratio in (0, 3], e.g. 1.0", r.target_load)
-        cap = get(lev, "levers", "max_changed_per_commune",
-                  lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= -1,
-                  "a whole number ≥ 0, or -1 for no cap",
-                  -1 if r.max_changed_per_commune is None else r.max_changed_per_commune)
-        ceiling = get(lev, "levers", "load_ceiling", lambda v: number(v) and 0 < v <= 10,
-                      "a load ratio in (0, 10], e.g. 1.2 (the overload threshold)",
-                      r.load_ceiling)
-        field_share = get(lev, "levers", "max_field_share", lambda v: number(v) and 0 < v <= 1,
-                          "a share in (0, 1], e.g. 1.0 (no limit) or 0.5", r.max_field_share)
-        moves = get(lev, "levers", "max_arrivals_per_commune",
-                    lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-                    "a whole number ≥ 0 (0 = no moves between communes)",
-                    r.max_arrivals_per_commune)
-        km = get(lev, "levers", "max_move_km", lambda v: number(v) and v >= 0,
-                 "kilometres ≥ 0, e.g. 30", r.max_move_km)
-        cm = get(unc, "uncertainties", "cases_multiplier", lambda v: number(v) and v >= 0,
-                 "a factor ≥ 0, e.g. 1.0", d.cases_multiplier)
-        mm = get(unc, "uncertainties", "minutes_multiplier", lambda v: number(v) and v > 0,
-                 "a factor > 0, e.g. 1.0", d.minutes_multiplier)
-        over = get(con, "constants", "overload_threshold", lambda v: number(v) and v > 0,
-                   "e.g. 1.2", d.overload_threshold)
-        under = get(con, "constants", "underload_threshold", lambda v: number(v) and v > 0,
-                    "e.g. 0.8", d.underload_threshold)
-        date = get(con, "constants", "reference_date",
-                   lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime),
-                   "a bare TOML date, e.g. 2026-01-01", d.reference_date)
-        solver = get(con, "constants", "solver", lambda v: v in ("highs", "cbc"),
-                     'write "highs" or "cbc"', r.solver)
-        limit = get(con, "constants", "time_limit", lambda v: number(v) and v > 0,
-                    "seconds > 0, e.g. 60", r.time_limit)
-        gap = get(con, "constants", "gap_rel", lambda v: number(v) and 0 <= v < 0.1,
-                  "a relative gap in [0, 0.1), e.g. 1e-6", r.gap_rel)
-        tie = get(con, "constants", "tiebreak_weight", lambda v: number(v) and 0 <= v <= 0.1,
-                  "a small weight in [0, 0.1], e.g. 0.001", r.tiebreak_weight)
-        mcost = get(con, "constants", "move_cost", lambda v: number(v) and 0 <= v <= 1,
-                    "a weight in [0, 1], e.g. 0.01", r.move_cost)
-        workers = get(con, "constants", "parallel_blocks",
-                      lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-                      "a whole number ≥ 0 (0 = one per CPU core)", r.parallel_blocks)
-        if not problems and not under < over:
-            problems.append(Problem(file=scenario.origin("constants.workload.overload_threshold"),
-                                    column="constants.workload.underload_threshold",
-                                    message=f"underload threshold {under} is not below the "
-                                    f"overload threshold {over}",
-                                    fix="e.g. underload_threshold = 0.8, overload_threshold = 1.2"))
-        if problems:
-            raise ScenarioError(problems)
-        reb = RebalanceSettings(
-            target_load=float(target), max_changed_per_commune=None if cap < 0 else int(cap),
-            load_ceiling=float(ceiling), max_field_share=float(field_share),
-            max_arrivals_per_commune=int(moves), max_move_km=float(km), tiebreak_weight=float(tie),
-            move_cost=float(mcost), solver=str(solver), time_limit=float(limit),
-            gap_rel=float(gap), parallel_blocks=int(workers), seed=int(scenario.seed))
-        return cls(share_on_post_field=float(s_main), overload_threshold=float(over),
-                   underload_threshold=float(under), reference_date=date,
-                   cases_multiplier=float(cm), minutes_multiplier=float(mm), rebalance=reb)
+    def from_scenario(cls, scenario: Scenario) -> WorkloadSettings:
+        """Each key's type and range was checked when the scenario was read; here only the
+        rule between keys: underload threshold < overload threshold."""
+        s = build(cls, scenario, "workload", rebalance=RebalanceSettings.from_scenario(scenario))
+        if not s.underload_threshold < s.overload_threshold:
+            raise ScenarioError(Problem(
+                file=scenario.origin("constants.workload.overload_threshold"),
+                column="constants.workload.underload_threshold",
+                message=f"underload threshold {s.underload_threshold} is not below the "
+                f"overload threshold {s.overload_threshold}",
+                fix="e.g. underload_threshold = 0.8, overload_threshold = 1.2"))
+        return s
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ load today is above the peak held. People who are the only one qualified for eve
 work in cannot change anything and carry no ``z``. Each MILP starts from a feasible answer
 (keep everything for stage 1, stage 1's answer for stage 2) and is handed to HiGHS as arrays by
 :func:`khcadre_sim.solve.solve_arrays`, which checks what HiGHS reports against the solution it
-returns. Without a cap the model is a pure LP.
+returns. Without a cap the model is a pure LP. One block's model is built, step by step with
+the mathematics of each, in :mod:`khcadre_sim.workload.model`.
 
 Moves: a person may move to a commune within ``max_move_km`` (haversine between commune
 centroids) that is still above target after internal rebalancing, at most
@@ -82,43 +83,96 @@ import math
 import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..errors import ModelError, Problem
-from ..solve import ArrayModel, SolveResult, Status, relative_gap, solve_arrays
+from ..keys import build, keys, setting
+from ..solve import SolveResult, Status, relative_gap, solve_arrays
+from ..territories import haversine_km
 from . import frames
 from .load import LoadState, summarise
+from .model import TOL, Block, BlockModel, Data, Move, Pair, Values
 
-TOL = 1e-7
-HOLD = 1e-6  # slack on the stage-1 peaks held in stage 2 (solver tolerance)
-CEILING_MARGIN = 1e-6  # the load ceiling is imposed this much lower (solver tolerance)
+NO_CAP = -1  # max_changed_per_commune = -1 in a scenario: no cap on changed portfolios
 
 
 @dataclass(frozen=True)
 class RebalanceSettings:
-    """Levers and constants of the rebalancing.
+    """The rebalancing's keys of ``[levers.workload]`` and ``[constants.workload]``, under their
+    TOML names with the defaults of the scenario key table (khcadre_sim/scenario_keys.toml).
 
-    Names and defaults are those of ``[levers.workload]`` and ``[constants.workload]`` in
-    scenarios/base.toml (a test checks that they agree); ``None`` here is ``-1`` there.
+    ``max_changed_per_commune``: ``-1`` in a scenario (no cap) is ``None`` here — written either
+    way, the field holds ``None`` for "no cap" (:meth:`changed_cap` reads it). Whole numbers
+    given for a float key become floats. ``seed`` is the scenario's ``meta.seed``.
     """
 
-    target_load: float = 1.0
-    max_changed_per_commune: int | None = 5  # None = no cap
-    load_ceiling: float = 1.2
-    max_field_share: float = 1.0
-    max_arrivals_per_commune: int = 0
-    max_move_km: float = 30.0
-    tiebreak_weight: float = 1e-3
-    move_cost: float = 0.01  # load-ratio points a move must save to be worth making
-    solver: str = "highs"
-    time_limit: float | None = 60.0
-    gap_rel: float = 1e-6
-    parallel_blocks: int = 0  # blocks solved at the same time (0 = one per CPU core)
-    seed: int | None = 0
+    target_load: float = setting("levers.workload.target_load")
+    max_changed_per_commune: int | None = setting("levers.workload.max_changed_per_commune")
+    load_ceiling: float = setting("levers.workload.load_ceiling")
+    max_field_share: float = setting("levers.workload.max_field_share")
+    max_arrivals_per_commune: int = setting("levers.workload.max_arrivals_per_commune")
+    max_move_km: float = setting("levers.workload.max_move_km")
+    tiebreak_weight: float = setting("constants.workload.tiebreak_weight")
+    move_cost: float = setting("constants.workload.move_cost")
+    solver: str = setting("constants.workload.solver")
+    time_limit: float | None = setting("constants.workload.time_limit")
+    gap_rel: float = setting("constants.workload.gap_rel")
+    parallel_blocks: int = setting("constants.workload.parallel_blocks")
+    seed: int | None = setting("meta.seed")
+
+    def __post_init__(self) -> None:
+        if self.max_changed_per_commune == NO_CAP:
+            object.__setattr__(self, "max_changed_per_commune", None)
+        as_floats(self)
+
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> RebalanceSettings:
+        return build(cls, scenario, "workload", seed=scenario.seed)
+
+    def changed_cap(self, n_people: int) -> int | None:
+        """The cap on changed portfolios in a commune of ``n_people`` (None = no cap)."""
+        k = self.max_changed_per_commune
+        return None if k is None else min(int(k), n_people)
+
+
+def as_floats(settings: Any) -> None:
+    """Whole numbers in the float fields of a frozen settings dataclass become floats (a
+    scenario may write ``load_ceiling = 2`` for 2.0)."""
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if str(f.type).startswith("float") and isinstance(value, int) and \
+                not isinstance(value, bool):
+            object.__setattr__(settings, f.name, float(value))
+
+
+def check_settings(s: RebalanceSettings) -> None:
+    """Settings built in code (a scenario's were checked when it was read): every value outside
+    its key's bounds or choices in the key table, named with the key."""
+    problems = []
+    declared = keys()
+    for f in dataclasses.fields(s):
+        names = [f"{section}.workload.{f.name}" for section in ("levers", "constants")]
+        key = next((declared[n] for n in names if n in declared), None)
+        value = getattr(s, f.name)
+        if key is None or value is None or _allowed(key, value):
+            continue
+        problems.append(Problem(file="settings", column=key.name,
+                                message=f"{f.name.replace('_', ' ')} {value!r} is out of range",
+                                fix=f"write {key.bounds_text()}"))
+    if problems:
+        raise ModelError(problems)
+
+
+def _allowed(key: Any, value: Any) -> bool:
+    if key.choices:
+        return value in key.choices
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    return ((key.ge is None or value >= key.ge) and (key.gt is None or value > key.gt)
+            and (key.le is None or value <= key.le) and (key.lt is None or value < key.lt))
 
 
 @dataclass(frozen=True)
@@ -144,289 +198,94 @@ class RebalanceResult:
         return int(self.changes["staff_id"].nunique()) if len(self.changes) else 0
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    r = 6371.0088
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(a))
+class Solved(NamedTuple):
+    """One block's model solved: the proof and the solution."""
+
+    result: SolveResult
+    values: Values
 
 
-@dataclass
-class _Block:
-    communes: list[str]
-    pairs: list[tuple[str, str, str]]  # (person, commune where the work is, field)
-    movers: list[tuple[str, str]]  # (person, destination commune)
+@dataclass(frozen=True)
+class Stage:
+    """One stage solved over every block (lists in block order)."""
+
+    results: list[SolveResult]
+    values: list[Values]
+
+    def peaks(self) -> dict[str, float]:
+        """The commune peaks ``t_c`` of a stage-1 solution."""
+        return {c: t for v in self.values for c, t in v.t.items()}
 
 
-@dataclass
-class _Data:
-    """What every block model reads, prepared once."""
+@dataclass(frozen=True)
+class Coverage:
+    """The work to carry: every (commune, field) with cases, and those someone covers today."""
 
-    req: dict[tuple[str, str], float]  # (commune, field) → required FTE, covered fields only
-    n_qualified: dict[tuple[str, str], int]
-    w0: dict[tuple[str, str], float]  # (person, field) → work carried today (home commune)
-    load0: dict[str, float]
-    home: dict[str, str]
-    members: dict[str, list[str]]  # commune → people placed there
-    fixed: set[str]  # people who are the only one qualified for every field they work in
+    required: dict[tuple[str, str], float]  # (commune, field) → required FTE, all with cases
+    covered: set[tuple[str, str]]  # carried today by someone qualified
 
-
-def _aggregate(results: list[SolveResult], solver: str, seed: int | None) -> SolveResult:
-    if not results:
-        return SolveResult(Status.OPTIMAL, 0.0, 0.0, 0.0, 0.0, solver, seed, "nothing to solve")
-    order = [Status.NOT_SOLVED, Status.UNBOUNDED, Status.INFEASIBLE, Status.FEASIBLE,
-             Status.OPTIMAL]
-    status = min((r.status for r in results), key=order.index)
-    seconds = round(sum(r.seconds for r in results), 6)
-    if not status.has_solution:
-        return SolveResult(status, None, None, None, seconds, solver, seed,
-                           f"{sum(not r.is_ok for r in results)} of {len(results)} blocks failed")
-    obj = sum(r.objective or 0.0 for r in results)
-    bounds = [r.bound for r in results]
-    bound = None if any(b is None for b in bounds) else float(sum(bounds))
-    gap = None if bound is None else relative_gap(obj, bound)
-    return SolveResult(status, float(obj), bound, gap, seconds, solver, seed,
-                       f"{len(results)} independent blocks")
+    @property
+    def req(self) -> dict[tuple[str, str], float]:
+        """Required FTE of the covered fields only (what the model must carry)."""
+        return {k: v for k, v in self.required.items() if k in self.covered}
 
 
-@dataclass
-class _Arrays:
-    """Columns and rows of one model, collected as lists and turned into an ArrayModel."""
+# ----------------------------------------------------------------------------- the optimum
 
-    cost: list[float] = field(default_factory=list)
-    lo: list[float] = field(default_factory=list)
-    hi: list[float] = field(default_factory=list)
-    integer: list[bool] = field(default_factory=list)
-    start: list[float] = field(default_factory=list)
-    r_lo: list[float] = field(default_factory=list)
-    r_hi: list[float] = field(default_factory=list)
-    ri: list[int] = field(default_factory=list)
-    ci: list[int] = field(default_factory=list)
-    val: list[float] = field(default_factory=list)
-
-    def col(self, cost: float, lo: float, hi: float, start: float, integer: bool = False) -> int:
-        self.cost.append(cost)
-        self.lo.append(lo)
-        self.hi.append(hi)
-        self.integer.append(integer)
-        self.start.append(start)
-        return len(self.cost) - 1
-
-    def row(self, cols: list[int], vals: list[float], lo: float, hi: float) -> None:
-        i = len(self.r_lo)
-        self.r_lo.append(lo)
-        self.r_hi.append(hi)
-        self.ri.extend([i] * len(cols))
-        self.ci.extend(cols)
-        self.val.extend(vals)
-
-    def model(self) -> ArrayModel:
-        a = sp.csc_matrix((self.val, (self.ri, self.ci)), shape=(len(self.r_lo), len(self.cost)))
-        return ArrayModel(cost=np.array(self.cost), a=a, row_lower=np.array(self.r_lo),
-                          row_upper=np.array(self.r_hi), col_lower=np.array(self.lo),
-                          col_upper=np.array(self.hi), integer=np.array(self.integer))
+def rebalance(before: LoadState, required: pd.DataFrame, settings: RebalanceSettings, *,
+              over: float, under: float,
+              territories: pd.DataFrame | None = None) -> RebalanceResult:
+    """Minimise every commune's peak load above target, then the total excess, within the caps;
+    report what stays short."""
+    s = settings
+    check_settings(s)
+    cover = _coverage(before, required)
+    d = _prepare(before, cover.req)
+    blocks, first, second = _two_stages(before, d, s, territories)
+    work = {k: w for v in second.values for k, w in v.w.items() if w > 1e-9}
+    dest = {mv.person: mv.dest for v in second.values for mv, m in v.m.items() if m > 0.5}
+    after = _after(before, required, work, dest, d.home, over, under)
+    changes, changed = _changes(before, after, dest, d.home)
+    shortage = _shortage(after, cover, s.target_load)
+    return RebalanceResult(
+        before=before, after=after, changes=changes, moves=_moves(dest, d.home, territories),
+        shortage=shortage, per_commune=_per_commune(before, after, changed, d.home, shortage, s),
+        peak=_aggregate(first.results, s.solver, s.seed),
+        excess=_aggregate(second.results, s.solver, s.seed), n_blocks=len(blocks))
 
 
-def cap_of(n_people: int, s: RebalanceSettings) -> int | None:
-    """The cap on changed portfolios in a commune of ``n_people`` (None = no cap)."""
-    k = s.max_changed_per_commune
-    return None if k is None else min(int(k), n_people)
+def _coverage(before: LoadState, required: pd.DataFrame) -> Coverage:
+    """A field counts as covered when someone qualified gives it time today (an explicit
+    time-shares table may leave a qualified person at 0): then keeping every portfolio carries
+    its work in full, and the model is feasible by construction."""
+    rq = required.loc[required["required_fte"] > 0]
+    req_all = {(c, f): float(r) for c, f, r in zip(rq["territory_id"], rq["field"],
+                                                   rq["required_fte"], strict=True)}
+    cf = before.commune_field
+    carried = set(zip(cf.loc[cf["actual_fte"] > 0, "territory_id"],
+                      cf.loc[cf["actual_fte"] > 0, "field"], strict=True))
+    covered = carried & set(zip(before.eligible["territory_id"], before.eligible["field"],
+                                strict=True))
+    return Coverage(required=req_all, covered=covered)
 
 
-class _Model:
-    """Stage 1 (``peaks`` None) or stage 2 model of one block, as arrays."""
-
-    def __init__(self, block: _Block, d: _Data, s: RebalanceSettings,
-                 peaks: dict[str, float] | None, start: dict | None = None,
-                 polish: bool = False):
-        self.stage = 1 if peaks is None else 2
-        stage2 = peaks is not None
-        a = _Arrays()
-        self.arrays = a
-        inf = math.inf
-        tau, mu = s.target_load, s.tiebreak_weight
-        people = sorted({p for p, _, _ in block.pairs})
-        # a margin below the ceiling so that solver tolerances never tip anyone into "over"
-        ceiling = {p: max(s.load_ceiling - CEILING_MARGIN, d.load0[p]) for p in people}
-        movers_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for p, dest in block.movers:
-            movers_of[p].append((p, dest))
-        peak0 = {c: max([d.load0[p] for p in d.members.get(c, [])] or [0.0])
-                 for c in block.communes}
-        cap = {c: cap_of(len(d.members.get(c, [])), s) for c in block.communes}
-        changeable = {p for p in people if cap[d.home[p]] is not None and p not in d.fixed}
-        # the most a person may carry where they work: ceiling, and the peak held in stage 2
-        limit = {c: (peaks[c] + HOLD if stage2 else max(peak0[c], tau)) for c in block.communes}
-        prev_w = start["w"] if start else {}
-
-        # portfolio columns w[p, c, f]
-        self.w: dict[tuple[str, str, str], int] = {}
-        ub_of: dict[tuple[str, str, str], float] = {}
-        for k in block.pairs:
-            p, c, f = k
-            r = d.req[c, f]
-            at_home = d.home[p] == c
-            w_old = d.w0.get((p, f), 0.0) if at_home else 0.0
-            ub = r
-            if s.max_field_share < 1 and d.n_qualified.get((c, f), 0) > 1:
-                ub = max(w_old, s.max_field_share * r)
-            ub = min(ub, ceiling[p], max(limit[c], w_old))
-            if p in d.fixed:
-                ub = w_old
-            ub_of[k] = ub
-            lo = w_old if p in d.fixed else 0.0
-            x0 = prev_w.get(k, w_old)
-            self.w[k] = a.col(0.0, lo, ub, min(max(x0, lo), ub))
-        by_cf: dict = defaultdict(list)
-        by_pc: dict = defaultdict(list)
-        by_p: dict = defaultdict(list)
-        for k, j in self.w.items():
-            by_cf[k[1], k[2]].append(j)
-            by_pc[k[0], k[1]].append(k)
-            by_p[k[0]].append(k)
-        for (c, f), cols in by_cf.items():
-            a.row(cols, [1.0] * len(cols), d.req[c, f], d.req[c, f])
-
-        def load_start(p: str) -> float:
-            return sum(a.start[self.w[k]] for k in by_p[p])
-
-        # peaks t_c (stage 1) or the held peaks (stage 2)
-        self.t: dict[str, int] = {}
-        if not stage2:
-            for c in block.communes:
-                floor = tau
-                members = d.members.get(c, [])
-                floor = max([floor] + [d.load0[p] for p in members if p in d.fixed])
-                k_c = cap[c]
-                if k_c is not None and k_c < len(members):
-                    # of the k + 1 most loaded people one at least keeps their portfolio
-                    floor = max(floor, sorted((d.load0[p] for p in members), reverse=True)[k_c])
-                top = max(peak0[c], floor)
-                self.t[c] = a.col(1.0, floor - TOL, top + TOL, top + TOL)
-        for (_p, c), ks in by_pc.items():
-            cols = [self.w[k] for k in ks]
-            if stage2:
-                if sum(ub_of[k] for k in ks) > limit[c]:
-                    a.row(cols, [1.0] * len(cols), -inf, limit[c])
-            elif sum(ub_of[k] for k in ks) > a.lo[self.t[c]]:  # else the row cannot bind
-                a.row(cols + [self.t[c]], [1.0] * len(cols) + [-1.0], -inf, 0.0)
-
-        # moves between communes
-        self.m: dict[tuple[str, str], int] = {}
-        prev_m = start["m"] if start else {}
-        for mv in block.movers:
-            self.m[mv] = a.col(s.move_cost if stage2 else 0.0, 0.0, 1.0, prev_m.get(mv, 0.0),
-                               integer=True)
-        arrivals: dict = defaultdict(list)
-        for (p, c), j in self.m.items():
-            arrivals[c].append(j)
-            for k in by_pc[p, c]:
-                a.row([self.w[k], j], [1.0, -ub_of[k]], -inf, 0.0)
-        for p, mvs in movers_of.items():
-            js = [self.m[mv] for mv in mvs]
-            a.row(js, [1.0] * len(js), -inf, 1.0)
-            for k in by_pc[p, d.home[p]]:
-                a.row([self.w[k]] + js, [1.0] + [ub_of[k]] * len(js), -inf, ub_of[k])
-        for js in arrivals.values():
-            if len(js) > s.max_arrivals_per_commune:
-                a.row(js, [1.0] * len(js), -inf, s.max_arrivals_per_commune)
-
-        # changed portfolios z_p and the cap
-        self.z: dict[str, int] = {}
-        prev_z = start["z"] if start else {}
-        for p in people:
-            if p not in changeable:
-                continue
-            c = d.home[p]
-            home_ks = by_pc[p, c]
-            l0 = d.load0[p]
-            changed_now = any(abs(a.start[self.w[k]] - d.w0.get((p, k[2]), 0.0)) > 1e-9
-                              for k in home_ks) or any(prev_m.get(mv, 0) > 0.5
-                                                       for mv in movers_of[p])
-            if stage2:
-                must = l0 > limit[c]  # today's load is above the peak held: must change
-            else:
-                # The commune's most loaded person: if they keep their portfolio the peak stays
-                # where it is, which the case z = 1 with w = w0 also gives — so z = 1 loses
-                # nothing (a free branching step, valid for the bound too).
-                must = (cap[c] is not None and cap[c] >= 1
-                        and l0 >= peak0[c] - 1e-12 and l0 > a.lo[self.t[c]] + TOL)
-            self.z[p] = a.col(mu if stage2 else 0.0, 1.0 if must else 0.0, 1.0,
-                              1.0 if (changed_now or must or prev_z.get(p, 0) > 0.5) else 0.0,
-                              integer=True)
-            zj = self.z[p]
-            for k in home_ks:
-                w_old = d.w0.get((p, k[2]), 0.0)
-                if w_old > 0:
-                    a.row([self.w[k], zj], [1.0, w_old], w_old, inf)
-                if ub_of[k] - w_old > 1e-9:
-                    a.row([self.w[k], zj], [1.0, -(ub_of[k] - w_old)], -inf, w_old)
-            top = min(ceiling[p], limit[c])
-            a.row([self.w[k] for k in home_ks] + [zj], [1.0] * len(home_ks) + [-(top - l0)],
-                  -inf, l0)
-            floor = a.lo[self.t[c]] if not stage2 else 0.0
-            if not stage2 and l0 > floor:
-                # a kept portfolio keeps today's load: t_c ≥ L0·(1 − z) + floor·z
-                a.row([self.t[c], zj], [1.0, l0 - floor], l0, inf)
-            for mv in movers_of[p]:
-                a.row([self.m[mv], zj], [1.0, -1.0], -inf, 0.0)
-        for c in block.communes:
-            k_c = cap[c]
-            js = [self.z[p] for p in d.members.get(c, []) if p in self.z]
-            if k_c is not None and len(js) > k_c:
-                a.row(js, [1.0] * len(js), -inf, float(k_c))
-        # the load ceiling, where the z link does not already impose it
-        for p in people:
-            if p in self.z and not movers_of[p]:
-                continue
-            ks = by_p[p]
-            if sum(ub_of[k] for k in ks) > ceiling[p] + TOL:
-                a.row([self.w[k] for k in ks], [1.0] * len(ks), -inf, ceiling[p])
-
-        if stage2:
-            # excess e_p ≥ L_p − τ, and |w − w0| at home as the tie-break
-            self.e: dict[str, int] = {}
-            for p in people:
-                ks = by_p[p]
-                if sum(ub_of[k] for k in ks) <= tau:
-                    continue
-                x0 = max(0.0, load_start(p) - tau)
-                self.e[p] = j = a.col(1.0, 0.0, inf, x0)
-                a.row([self.w[k] for k in ks] + [j], [1.0] * len(ks) + [-1.0], -inf, tau)
-                l0 = d.load0[p]
-                if p in self.z and l0 > tau:
-                    a.row([j, self.z[p]], [1.0, l0 - tau], l0 - tau, inf)  # e ≥ (L0−τ)(1−z)
-                if p in self.z and l0 < tau:
-                    # what a changed person takes on up to the target costs the whole z_p;
-                    # beyond it, it is excess: L ≤ L0 + (τ − L0)·z + e
-                    a.row([self.w[k] for k in ks] + [self.z[p], j],
-                          [1.0] * len(ks) + [-(tau - l0), -1.0], -inf, l0)
-            # |w − w0| at home: the tie-break of the LP without a cap; with a cap it is left to
-            # the polish (an LP with the changed people fixed), which keeps the MILP small
-            self.d: dict[tuple[str, str, str], int] = {}
-            if mu > 0 and (not self.z or polish):
-                for k, wj in self.w.items():
-                    p, c, f = k
-                    if c != d.home[p] or p in d.fixed:
-                        continue
-                    w_old = d.w0.get((p, f), 0.0)
-                    dj = a.col(mu, 0.0, inf, abs(a.start[wj] - w_old))
-                    self.d[k] = dj
-                    a.row([dj, wj], [1.0, -1.0], -w_old, inf)
-                    a.row([dj, wj], [1.0, 1.0], w_old, inf)
-        else:
-            self.e = {}
-            self.d = {}
-
-    def values(self, x: np.ndarray) -> dict:
-        return {"w": {k: float(x[j]) for k, j in self.w.items()},
-                "m": {k: float(x[j]) for k, j in self.m.items()},
-                "z": {k: float(x[j]) for k, j in self.z.items()},
-                "t": {c: float(x[j]) for c, j in self.t.items()}}
+def _two_stages(before: LoadState, d: Data, s: RebalanceSettings,
+                territories: pd.DataFrame | None) -> tuple[list[Block], Stage, Stage]:
+    """Both stages over the independent blocks. Without moves every commune is its own block;
+    with moves, first the internal optimum (it decides which communes may receive people),
+    then the linked blocks."""
+    internal = (s if s.max_arrivals_per_commune == 0
+                else dataclasses.replace(s, max_arrivals_per_commune=0))
+    blocks = _blocks(before, d.req, None, internal, None)
+    first = _solve_blocks(blocks, d, internal, None)
+    if s.max_arrivals_per_commune > 0:
+        blocks = _blocks(before, d.req, territories, s, first.peaks())
+        first = _solve_blocks(blocks, d, s, None)
+    second = _solve_blocks(blocks, d, s, first.peaks(), first.values)
+    return blocks, first, second
 
 
-def _prepare(before: LoadState, req: dict[tuple[str, str], float]) -> _Data:
+def _prepare(before: LoadState, req: dict[tuple[str, str], float]) -> Data:
     pf = before.portfolio
     w0 = {(p, f): float(w) for p, f, w in zip(pf["staff_id"], pf["field"], pf["work_fte"],
                                               strict=True)}
@@ -445,18 +304,47 @@ def _prepare(before: LoadState, req: dict[tuple[str, str], float]) -> _Data:
         if (c, f) in req and n_qualified[c, f] > 1:
             shared[p] = True
     fixed = {p for p in home if not shared[p]}
-    return _Data(req=req, n_qualified=n_qualified, w0=w0, load0=load0, home=home,
-                 members=dict(members), fixed=fixed)
+    return Data(req=req, n_qualified=n_qualified, w0=w0, load0=load0, home=home,
+                members=dict(members), fixed=fixed)
 
 
-def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
-            s: RebalanceSettings, internal_peaks: dict[str, float] | None) -> list[_Block]:
+# ---------------------------------------------------------------------------------- blocks
+
+class Candidates(NamedTuple):
+    """Candidate moves between communes, the portfolio columns they open and the communes
+    they link (origin, destination)."""
+
+    movers: list[Move]
+    pairs: list[Pair]
+    links: list[tuple[str, str]]
+
+
+def _blocks(before: LoadState, req: dict[tuple[str, str], float],
+            territories: pd.DataFrame | None, s: RebalanceSettings,
+            internal_peaks: dict[str, float] | None) -> list[Block]:
+    """The independent blocks: every commune on its own, joined where a candidate move links
+    them; blocks without any portfolio column are left out."""
     elig = before.eligible
-    pairs_by_c: dict = defaultdict(list)
+    pairs_by_c: dict[str, list[Pair]] = defaultdict(list)
     for p, c, f in zip(elig["staff_id"], elig["territory_id"], elig["field"], strict=True):
         if (c, f) in req:
-            pairs_by_c[c].append((p, c, f))
+            pairs_by_c[c].append(Pair(p, c, f))
     communes = sorted(set(before.people["territory_id"]) | {c for c, _ in req})
+    moves = _candidate_moves(before, req, territories, s, internal_peaks, communes)
+    blocks = []
+    for members in _linked(communes, moves.links):
+        ms = set(members)
+        pairs = [k for c in members for k in pairs_by_c.get(c, [])]
+        pairs += [k for k in moves.pairs if k.commune in ms]
+        if pairs:
+            blocks.append(Block(sorted(members), pairs,
+                                [mv for mv in moves.movers if mv.dest in ms]))
+    return blocks
+
+
+def _linked(communes: list[str], links: list[tuple[str, str]]) -> list[list[str]]:
+    """The groups of communes joined by ``links`` (union–find), each in the order of
+    ``communes``, the groups in the order of their first commune."""
     parent = {c: c for c in communes}
 
     def root(c: str) -> str:
@@ -465,99 +353,119 @@ def _blocks(before: LoadState, req: dict, territories: pd.DataFrame | None,
             c = parent[c]
         return c
 
-    movers: list[tuple[str, str]] = []
-    extra_pairs: list[tuple[str, str, str]] = []
-    if (s.max_arrivals_per_commune > 0 and s.max_move_km > 0 and territories is not None
-            and internal_peaks):
-        terr = territories.set_index("territory_id")
-        hot = [c for c, t in internal_peaks.items()
-               if t > s.target_load + TOL and c in terr.index]
-        active: dict = defaultdict(set)
-        for c, f in req:
-            active[c].add(f)
-        qual = dict(zip(before.people["staff_id"],
-                        before.people["qualified_fields"].map(lambda v: set(v.split(";"))),
-                        strict=True))
-        # Candidate movers (keeps the MILP small): people underloaded today, into a commune
-        # where a field they are qualified for is overloaded or uncovered today.
-        spare = set(before.people.loc[before.people["status"] == "under", "staff_id"])
-        cf = before.commune_field
-        short_fields: dict = defaultdict(set)
-        for c, f in cf.loc[cf["status"].isin(["over", "uncovered"]), ["territory_id",
-                                                                       "field"]].to_numpy():
-            short_fields[c].add(f)
-        staff_of = before.people.groupby("territory_id")["staff_id"].agg(list).to_dict()
-        for dest in hot:
-            lat, lon = terr.at[dest, "lat"], terr.at[dest, "lon"]
-            for origin in communes:
-                if origin == dest or origin not in terr.index:
-                    continue
-                dist = float(haversine_km(lat, lon, terr.at[origin, "lat"], terr.at[origin,
-                                                                                     "lon"]))
-                if dist > s.max_move_km:
-                    continue
-                linked = False
-                for p in staff_of.get(origin, []):
-                    fs = sorted(qual.get(p, set()) & active[dest])
-                    if p in spare and qual.get(p, set()) & short_fields[dest] and fs:
-                        movers.append((p, dest))
-                        extra_pairs.extend((p, dest, f) for f in fs)
-                        linked = True
-                if linked:
-                    parent[root(origin)] = root(dest)
-    groups: dict = defaultdict(list)
+    for origin, dest in links:
+        parent[root(origin)] = root(dest)
+    groups: dict[str, list[str]] = defaultdict(list)
     for c in communes:
         groups[root(c)].append(c)
-    blocks = []
-    for members in groups.values():
-        ms = set(members)
-        pairs = [k for c in members for k in pairs_by_c.get(c, [])]
-        pairs += [k for k in extra_pairs if k[1] in ms]
-        mv = [k for k in movers if k[1] in ms]
-        if pairs:
-            blocks.append(_Block(sorted(members), pairs, mv))
-    return blocks
+    return list(groups.values())
 
 
-def _polish(block: _Block, d: _Data, s: RebalanceSettings, peaks: dict, found: dict
-            ) -> tuple[SolveResult, dict] | None:
+def _candidate_moves(before: LoadState, req: dict[tuple[str, str], float],
+                     territories: pd.DataFrame | None, s: RebalanceSettings,
+                     internal_peaks: dict[str, float] | None,
+                     communes: list[str]) -> Candidates:
+    """Candidate movers (a pruning rule that keeps the MILP small): people underloaded today,
+    within ``max_move_km`` of a commune still above target after internal rebalancing, where
+    a field they are qualified for is overloaded or uncovered today; they may take there every
+    field they are qualified for that has cases."""
+    out = Candidates([], [], [])
+    if not (s.max_arrivals_per_commune > 0 and s.max_move_km > 0 and territories is not None
+            and internal_peaks):
+        return out
+    terr = territories.set_index("territory_id")
+    hot = [c for c, t in internal_peaks.items() if t > s.target_load + TOL and c in terr.index]
+    active: dict[str, set[str]] = defaultdict(set)
+    for c, f in req:
+        active[c].add(f)
+    people = before.people
+    qual = dict(zip(people["staff_id"], people["qualified_fields"].map(
+        lambda v: set(v.split(";"))), strict=True))
+    spare = set(people.loc[people["status"] == "under", "staff_id"])
+    cf = before.commune_field
+    short_fields: dict[str, set[str]] = defaultdict(set)
+    for c, f in cf.loc[cf["status"].isin(["over", "uncovered"]), ["territory_id",
+                                                                   "field"]].to_numpy():
+        short_fields[c].add(f)
+    staff_of = people.groupby("territory_id")["staff_id"].agg(list).to_dict()
+    for dest in hot:
+        lat, lon = terr.at[dest, "lat"], terr.at[dest, "lon"]
+        for origin in communes:
+            if origin == dest or origin not in terr.index:
+                continue
+            dist = float(haversine_km(lat, lon, terr.at[origin, "lat"], terr.at[origin, "lon"]))
+            if dist > s.max_move_km:
+                continue
+            linked = False
+            for p in staff_of.get(origin, []):
+                fs = sorted(qual.get(p, set()) & active[dest])
+                if p in spare and qual.get(p, set()) & short_fields[dest] and fs:
+                    out.movers.append(Move(p, dest))
+                    out.pairs.extend(Pair(p, dest, f) for f in fs)
+                    linked = True
+            if linked:
+                out.links.append((origin, dest))
+    return out
+
+
+# ---------------------------------------------------------------------------------- solving
+
+def _aggregate(results: list[SolveResult], solver: str, seed: int | None) -> SolveResult:
+    """The blocks' proofs as one: the worst status, summed objective, bound and seconds."""
+    if not results:
+        return SolveResult(Status.OPTIMAL, 0.0, 0.0, 0.0, 0.0, solver, seed, "nothing to solve")
+    order = [Status.NOT_SOLVED, Status.UNBOUNDED, Status.INFEASIBLE, Status.FEASIBLE,
+             Status.OPTIMAL]
+    status = min((r.status for r in results), key=order.index)
+    seconds = round(sum(r.seconds for r in results), 6)
+    if not status.has_solution:
+        return SolveResult(status, None, None, None, seconds, solver, seed,
+                           f"{sum(not r.is_ok for r in results)} of {len(results)} blocks failed")
+    obj = sum(r.objective or 0.0 for r in results)
+    bounds = [r.bound for r in results]
+    bound = None if any(b is None for b in bounds) else float(sum(bounds))
+    gap = None if bound is None else relative_gap(obj, bound)
+    return SolveResult(status, float(obj), bound, gap, seconds, solver, seed,
+                       f"{len(results)} independent blocks")
+
+
+def _polish(block: Block, d: Data, s: RebalanceSettings, peaks: dict[str, float],
+            found: Values) -> Solved | None:
     """With the changed (and moved) people of the stage-2 answer fixed and its total excess
-    held, the smallest total change Σ|w − w0| (an LP)."""
-    model = _Model(block, d, s, peaks, found, polish=True)
+    held, ``Σ_p e_p ≤ excess found (+ 1e-9 relative)``, the smallest total change
+    ``Σ|w − w0|`` (an LP)."""
+    model = BlockModel(block, d, s, peaks, found, polish=True)
     a = model.arrays
-    excess = sum(max(0.0, sum(found["w"][k] for k in block.pairs if k[0] == p)
-                     - s.target_load) for p in model.e)
+    excess = model.excess_of(found)
     cols = list(model.e.values())
     a.row(cols, [1.0] * len(cols), -math.inf, excess + 1e-9 * max(1.0, excess))
     for p, j in model.z.items():
-        a.lo[j] = a.hi[j] = float(round(found["z"][p]))
+        a.lo[j] = a.hi[j] = float(round(found.z[p]))
     for mv, j in model.m.items():
-        a.lo[j] = a.hi[j] = float(round(found["m"][mv]))
-    lp = a.model()
-    lp = ArrayModel(lp.cost, lp.a, lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper,
-                    np.zeros(lp.n_cols, dtype=bool))
-    res, x = solve_arrays(lp, solver=s.solver, time_limit=s.time_limit, gap_rel=s.gap_rel,
-                          seed=s.seed)
+        a.lo[j] = a.hi[j] = float(round(found.m[mv]))
+    res, x = solve_arrays(a.model(integer=False), solver=s.solver, time_limit=s.time_limit,
+                          gap_rel=s.gap_rel, seed=s.seed)
     if not res.is_ok or x is None:
         return None
-    return res, model.values(x)
+    return Solved(res, model.values(x))
 
 
-def _solve_one(block: _Block, d: _Data, s: RebalanceSettings, peaks: dict | None,
-               start: dict | None) -> tuple[SolveResult, dict]:
-    model = _Model(block, d, s, peaks, start)
+def _solve_one(block: Block, d: Data, s: RebalanceSettings, peaks: dict[str, float] | None,
+               start: Values | None) -> Solved:
+    """One block's stage (stage 2 when ``peaks`` are given), polished when capped."""
+    model = BlockModel(block, d, s, peaks, start)
     arrays = model.arrays
     res, x = solve_arrays(arrays.model(), solver=s.solver, time_limit=s.time_limit,
-                          gap_rel=s.gap_rel, seed=s.seed, start=np.array(arrays.start),
+                          gap_rel=s.gap_rel, seed=s.seed, start=arrays.start_vector(),
                           small_mip=True)
     if res.is_ok and x is not None and peaks is not None and model.z and \
             s.tiebreak_weight > 0:
         polished = _polish(block, d, s, peaks, model.values(x))
         if polished is not None:
-            extra, values = polished
+            extra = polished.result
             res = dataclasses.replace(res, seconds=round(res.seconds + extra.seconds, 6),
                                       message=f"{res.message}; polished by an LP")
-            return res, values
+            return Solved(res, polished.values)
     if not res.is_ok or x is None:
         raise ModelError(Problem(
             file="workload model", column=",".join(block.communes[:3]),
@@ -565,18 +473,17 @@ def _solve_one(block: _Block, d: _Data, s: RebalanceSettings, peaks: dict | None
             f"came back {res.status} ({res.message}) in stage {model.stage}; keeping every "
             "portfolio is always feasible, so only a time limit can cause this",
             fix="raise constants.workload.time_limit, or lower max_changed_per_commune"))
-    return res, model.values(x)
+    return Solved(res, model.values(x))
 
 
-def _solve_blocks(blocks: list[_Block], d: _Data, s: RebalanceSettings,
-                  peaks: dict | None, starts: dict | None = None
-                  ) -> tuple[list[SolveResult], dict[int, dict]]:
+def _solve_blocks(blocks: list[Block], d: Data, s: RebalanceSettings,
+                  peaks: dict[str, float] | None, starts: list[Values] | None = None) -> Stage:
     """Solve the independent blocks, ``parallel_blocks`` at a time (HiGHS releases the
     interpreter while it solves, so threads run blocks side by side). Each block is solved
     alone and deterministically, so the answer does not depend on how many run at once."""
 
-    def one(i: int) -> tuple[SolveResult, dict]:
-        return _solve_one(blocks[i], d, s, peaks, None if starts is None else starts.get(i))
+    def one(i: int) -> Solved:
+        return _solve_one(blocks[i], d, s, peaks, None if starts is None else starts[i])
 
     workers = s.parallel_blocks or (os.cpu_count() or 1)
     if workers <= 1 or len(blocks) <= 1:
@@ -584,150 +491,103 @@ def _solve_blocks(blocks: list[_Block], d: _Data, s: RebalanceSettings,
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
             out = list(pool.map(one, range(len(blocks))))
-    return [r for r, _ in out], {i: v for i, (_, v) in enumerate(out)}
+    return Stage(results=[o.result for o in out], values=[o.values for o in out])
 
 
-def check_settings(s: RebalanceSettings) -> None:
-    """Every out-of-range setting named with the scenario key that sets it."""
-    problems = []
+# ----------------------------------------------------------------------------- the result
 
-    def bad(key: str, message: str, fix: str) -> None:
-        problems.append(Problem(file="scenario", column=f"levers.workload.{key}",
-                                message=message, fix=fix))
-
-    if not s.target_load > 0:
-        bad("target_load", f"target load {s.target_load} is not positive", "e.g. target_load = 1.0")
-    if s.max_changed_per_commune is not None and s.max_changed_per_commune < 0:
-        bad("max_changed_per_commune", "cap is negative", "write 0 or more, or -1 for none")
-    if not s.load_ceiling > 0:
-        bad("load_ceiling", f"load ceiling {s.load_ceiling} is not positive",
-            "e.g. load_ceiling = 1.2 (the overload threshold)")
-    if not 0 < s.max_field_share <= 1:
-        bad("max_field_share", f"share {s.max_field_share} is not in (0, 1]",
-            "e.g. max_field_share = 1.0 (no limit)")
-    if problems:
-        raise ModelError(problems)
-
-
-def rebalance(before: LoadState, required: pd.DataFrame, settings: RebalanceSettings, *,
-              over: float, under: float,
-              territories: pd.DataFrame | None = None) -> RebalanceResult:
-    """Minimise every commune's peak load above target, then the total excess, within the caps;
-    report what stays short."""
-    s = settings
-    check_settings(s)
-    rq = required.loc[required["required_fte"] > 0]
-    req_all = {(c, f): float(r) for c, f, r in zip(rq["territory_id"], rq["field"],
-                                                   rq["required_fte"], strict=True)}
-    # A field counts as covered when someone qualified gives it time today (an explicit
-    # time-shares table may leave a qualified person at 0): then keeping every portfolio
-    # carries its work in full, and the model is feasible by construction.
-    cf = before.commune_field
-    carried = set(zip(cf.loc[cf["actual_fte"] > 0, "territory_id"],
-                      cf.loc[cf["actual_fte"] > 0, "field"], strict=True))
-    covered = carried & set(zip(before.eligible["territory_id"], before.eligible["field"],
-                                strict=True))
-    req = {k: v for k, v in req_all.items() if k in covered}
-    d = _prepare(before, req)
-
-    # Without moves every commune is its own block; with moves, first the internal optimum
-    # (it decides which communes may receive people), then the linked blocks.
-    internal = (s if s.max_arrivals_per_commune == 0
-                else dataclasses.replace(s, max_arrivals_per_commune=0))
-    blocks = _blocks(before, req, None, internal, None)
-    r1, v1 = _solve_blocks(blocks, d, internal, None)
-    peaks = {c: t for v in v1.values() for c, t in v["t"].items()}
-    if s.max_arrivals_per_commune > 0:
-        blocks = _blocks(before, req, territories, s, peaks)
-        r1, v1 = _solve_blocks(blocks, d, s, None)
-        peaks = {c: t for v in v1.values() for c, t in v["t"].items()}
-    r2, v2 = _solve_blocks(blocks, d, s, peaks, v1)
-    work = {k: w for v in v2.values() for k, w in v["w"].items() if w > 1e-9}
-    moved = {k for v in v2.values() for k, m in v["m"].items() if m > 0.5}
-    return _assemble(before, required, work, moved, d, s, over, under, territories,
-                     _aggregate(r1, s.solver, s.seed), _aggregate(r2, s.solver, s.seed),
-                     len(blocks), req_all, covered)
-
-
-def _assemble(before: LoadState, required: pd.DataFrame, work: dict, moved: set, d: _Data,
-              s: RebalanceSettings, over: float, under: float,
-              territories: pd.DataFrame | None, peak_res: SolveResult, excess_res: SolveResult,
-              n_blocks: int, req_all: dict, covered: set) -> RebalanceResult:
-    home = d.home
+def _after(before: LoadState, required: pd.DataFrame, work: dict[Pair, float],
+           dest: dict[str, str], home: dict[str, str], over: float, under: float) -> LoadState:
+    """The load picture of the solution: movers placed where they moved, time shares in
+    proportion to the work carried (people with no work at all keep theirs)."""
     people = before.people.copy()
-    dest = {p: c for (p, c) in moved}
     people["from_territory_id"] = people["territory_id"]
     people["territory_id"] = pd.Series([dest.get(p, home[p]) for p in people["staff_id"]],
                                        index=people.index, dtype=str)
     pf = frames.frame([(p, c, f, 0.0, w) for (p, c, f), w in work.items()], frames.PORTFOLIO)
     load = pf.groupby("staff_id")["work_fte"].sum()
     pf["time_share"] = (pf["work_fte"] / pf["staff_id"].map(load)).astype("float64")
-    # People with no work at all keep their time shares (nothing to carry either way).
     idle = before.portfolio[~before.portfolio["staff_id"].isin(set(load.index))]
     pf = frames.concat([pf, idle.assign(work_fte=0.0)], frames.PORTFOLIO)
     people["qualified"] = people["qualified_fields"].map(lambda v: v.split(";"))
     people = people.drop(columns=["qualified_fields", "n_qualified_fields", "n_fields_worked",
                                   "load_ratio", "status"])
-    after = summarise(people, pf, required, before.eligible, before.n_unplaced, over, under)
+    return summarise(people, pf, required, before.eligible, before.n_unplaced, over, under)
 
-    # What changed, person by person and field by field.
+
+def _changes(before: LoadState, after: LoadState, dest: dict[str, str],
+             home: dict[str, str]) -> tuple[pd.DataFrame, set[str]]:
+    """What changed, person by person and field by field, and who changed (a mover counts)."""
     old = {(p, f): (w, t) for p, f, w, t in zip(
         before.portfolio["staff_id"], before.portfolio["field"], before.portfolio["work_fte"],
         before.portfolio["time_share"], strict=True)}
+    pf = after.portfolio
     new = {(p, f): (w, t, c) for p, f, w, t, c in zip(
         pf["staff_id"], pf["field"], pf["work_fte"], pf["time_share"], pf["territory_id"],
         strict=True)}
-    keys = set(old) | set(new)
-    changed_people = {p for p, f in keys
-                      if abs(new.get((p, f), (0.0,))[0] - old.get((p, f), (0.0,))[0]) > 1e-6}
-    changed_people |= set(dest)
+    both = set(old) | set(new)
+    changed = {p for p, f in both
+               if abs(new.get((p, f), (0.0,))[0] - old.get((p, f), (0.0,))[0]) > 1e-6}
+    changed |= set(dest)
     rows = []
-    for p, f in sorted(keys):
-        if p not in changed_people:
+    for p, f in sorted(both):
+        if p not in changed:
             continue
         wb, tb = old.get((p, f), (0.0, 0.0))
         wa, ta, c = new.get((p, f), (0.0, 0.0, home[p]))
         rows.append((p, c, p in dest, f, wb, wa, tb, ta))
-    changes = frames.frame(rows, frames.CHANGES).sort_values(
+    table = frames.frame(rows, frames.CHANGES).sort_values(
         ["territory_id", "staff_id", "field"], kind="stable").reset_index(drop=True)
+    return table, changed
 
-    mv_rows = []
+
+def _moves(dest: dict[str, str], home: dict[str, str],
+           territories: pd.DataFrame | None) -> pd.DataFrame:
+    """Who moved where, with the distance between commune centroids."""
+    rows = []
     terr = territories.set_index("territory_id") if territories is not None else None
     for p, c in sorted(dest.items()):
         o = home[p]
         dist = (float(haversine_km(terr.at[o, "lat"], terr.at[o, "lon"], terr.at[c, "lat"],
                                    terr.at[c, "lon"])) if terr is not None else math.nan)
-        mv_rows.append((p, o, c, round(dist, 2)))
-    moves = frames.frame(mv_rows, frames.MOVES)
+        rows.append((p, o, c, round(dist, 2)))
+    return frames.frame(rows, frames.MOVES)
 
-    # Residual shortage: excess above target, attributed to fields by portfolio; plus uncovered.
-    excess = (after.people.set_index("staff_id")["load_ratio"] - s.target_load).clip(lower=0)
+
+def _shortage(after: LoadState, cover: Coverage, target: float) -> pd.DataFrame:
+    """Residual shortage: the excess above target, attributed to fields in proportion to each
+    overloaded person's portfolio, plus every uncovered field's whole need (in FTE at the
+    target load)."""
+    pf = after.portfolio
+    excess = (after.people.set_index("staff_id")["load_ratio"] - target).clip(lower=0)
     short = pf[pf["staff_id"].isin(set(excess.index[excess > 1e-9]))].copy()
     short["shortage_fte"] = (short["time_share"] * short["staff_id"].map(excess)
-                             / s.target_load).astype("float64")
+                             / target).astype("float64")
     short = short.groupby(["territory_id", "field"], as_index=False)["shortage_fte"].sum()
     short["reason"] = "overload_after_rebalance"
-    unc = frames.frame([(c, f, r / s.target_load, "uncovered") for (c, f), r in req_all.items()
-                        if (c, f) not in covered], frames.SHORTAGE)
+    unc = frames.frame([(c, f, r / target, "uncovered") for (c, f), r in cover.required.items()
+                        if (c, f) not in cover.covered], frames.SHORTAGE)
     short = frames.concat([short, unc], frames.SHORTAGE)
     short = short[short["shortage_fte"] > 1e-9].sort_values(["territory_id", "field"],
                                                             kind="stable")
-    short = short.reset_index(drop=True)
+    return short.reset_index(drop=True)
 
+
+def _per_commune(before: LoadState, after: LoadState, changed: set[str], home: dict[str, str],
+                 shortage: pd.DataFrame, s: RebalanceSettings) -> pd.DataFrame:
+    """Per commune: people, peak and mean load before and after, people changed and the cap,
+    residual shortage."""
     communes = sorted(set(before.people["territory_id"]) | set(after.people["territory_id"]))
     b_load = before.people.groupby("territory_id")["load_ratio"]
     a_load = after.people.groupby("territory_id")["load_ratio"]
     b_n, b_max, b_mean = b_load.size(), b_load.max(), b_load.mean()
     a_max, a_mean = a_load.max(), a_load.mean()
     n_ch: dict[str, int] = defaultdict(int)
-    for p in changed_people:
+    for p in changed:
         n_ch[home[p]] += 1
-    sh = short.groupby("territory_id")["shortage_fte"].sum()
-    per = frames.frame([
+    sh = shortage.groupby("territory_id")["shortage_fte"].sum()
+    return frames.frame([
         (c, int(b_n.get(c, 0)), float(b_max.get(c, math.nan)), float(b_mean.get(c, math.nan)),
          float(a_max.get(c, math.nan)), float(a_mean.get(c, math.nan)), n_ch.get(c, 0),
-         cap_of(int(b_n.get(c, 0)), s), float(sh.get(c, 0.0))) for c in communes],
+         s.changed_cap(int(b_n.get(c, 0))), float(sh.get(c, 0.0))) for c in communes],
         frames.PER_COMMUNE)
-    return RebalanceResult(before=before, after=after, changes=changes, moves=moves,
-                           shortage=short, per_commune=per, peak=peak_res, excess=excess_res,
-                           n_blocks=n_blocks)
