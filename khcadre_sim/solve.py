@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -221,23 +222,40 @@ class LPArrays:
 
 
 class _QuietFd:
-    """Silence C-level writes to stdout while HiGHS objects are created (its banner)."""
+    """Silence C-level writes to stdout while HiGHS objects are created (its banner).
+
+    The process has one stdout: threads solving side by side share one redirection (the first
+    to enter saves and redirects it, the last to leave restores it), under a lock, so no thread
+    can restore another's redirection and leave stdout pointing at /dev/null."""
+
+    _lock = threading.Lock()
+    _depth = 0
+    _saved: int | None = None
+    _null: int | None = None
 
     def __enter__(self) -> _QuietFd:
-        try:
-            sys.stdout.flush()
-            self._fd = os.dup(1)
-            self._null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(self._null, 1)
-        except OSError:  # no real stdout (e.g. some notebook front ends): nothing to silence
-            self._fd = None
+        cls = type(self)
+        with cls._lock:
+            if cls._depth == 0:
+                try:
+                    sys.stdout.flush()
+                    cls._saved = os.dup(1)
+                    cls._null = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(cls._null, 1)
+                except OSError:  # no real stdout (some notebook front ends): nothing to silence
+                    cls._saved = cls._null = None
+            cls._depth += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            os.dup2(self._fd, 1)
-            os.close(self._fd)
-            os.close(self._null)
+        cls = type(self)
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0 and cls._saved is not None:
+                os.dup2(cls._saved, 1)
+                os.close(cls._saved)
+                os.close(cls._null)  # type: ignore[arg-type]
+                cls._saved = cls._null = None
 
 
 class LPSession:
