@@ -599,7 +599,7 @@ def excel_like_staff(path: Path, bad: tuple[int, str, str] | None = None) -> pd.
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    with (BUNDLED_PROVINCE / "staff.csv").open(encoding="utf-8") as f:
+    with (BUNDLED_PROVINCE / "staff.csv").open(encoding="utf-8-sig") as f:  # written with a BOM
         rows = list(csv.reader(f))
     vietnamese = {"staff_id": "Mã cán bộ", "position_id": "Vị trí hiện tại",
                   "home_territory_id": "Mã xã quê quán", "birth_year": "Năm sinh",
