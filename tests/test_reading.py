@@ -120,7 +120,8 @@ def test_bundled_province_loads_without_notes():
 def test_every_typed_column_has_a_dtype_and_every_number_a_range():
     for spec in contract().values():
         for col in spec.columns:
-            assert col.dtype in ("str", "int64", "Int64", "float64", "bool")
+            assert col.dtype in ("str", "int64", "Int64", "float64", "bool", "datetime64[ns]")
+            assert (col.type == "date") == (col.dtype == "datetime64[ns]")
             if col.type in ("int", "float"):
                 assert col.min is not None and col.max is not None, col.name
     assert contract()["territories"].column("population").dtype == "Int64"
