@@ -145,6 +145,20 @@ def test_acceptance_below_one_makes_more_offers_than_recruits_needed():
     assert min(got) < 3 == max(got)  # sometimes too few accept; never more than needed
 
 
+def test_programme_offers_for_the_incentive_model_are_counted_over_the_province():
+    """One IT recruit in T1 and one land recruit in T2, acceptance 0.7: each commune offers
+    ⌈1 ÷ 0.7⌉ = 2 (4 in all), the incentive model gets ⌈2 ÷ 0.7⌉ = 3 offers (2.1 expected
+    acceptances cover the 2 needed)."""
+    s = scenario("base")
+    r = recruitment(tiny_province(), None, s, 2027, np.random.default_rng(0), surplus=NO_SURPLUS)
+    assert r.offers[["territory_id", "channel", "needed", "offers"]].values.tolist() == [
+        ["T1", "recruit_new_work", 1, 2], ["T2", "recruit_new_work", 1, 2]]
+    assert r.programme_offers.values.tolist() == [["recruit_new_work", 2027, 2, 3, 4]]
+    overrides = programme_overrides(s, r.programme_offers)
+    progs = overrides["levers.incentives.programmes"]
+    assert [p.get("recruits_per_year") for p in progs] == [{"2027": 3}, None]  # existing: as is
+
+
 def test_talent_programme_takes_its_fields_and_offers_follow_need():
     """Base scenario: recruit_new_work covers land, IT, construction and finance specialists in
     every area class; acceptance 0.7 (uncertainties.incentives.acceptance_recruit)."""
@@ -154,7 +168,7 @@ def test_talent_programme_takes_its_fields_and_offers_follow_need():
     chan = r.offers.set_index("field")[["channel", "needed", "offers", "start_month"]]
     assert chan.loc["land"].tolist() == ["recruit_new_work", 3, 5, 10]  # ⌈3 ÷ 0.7⌉, October
     assert chan.loc["administration"].tolist() == ["regular", 2, 2, 7]  # January + 6 months
-    assert r.programme_offers.values.tolist() == [["recruit_new_work", 2027, 3, 5]]
+    assert r.programme_offers.values.tolist() == [["recruit_new_work", 2027, 3, 5, 5]]
     s2 = s.with_overrides(programme_overrides(s, r.programme_offers))
     design = design_from_scenario(s2)
     prog = next(p for p in design.programmes if p.id == "recruit_new_work")

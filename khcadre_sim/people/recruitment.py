@@ -32,8 +32,10 @@ The rule, per commune ``c`` and field ``f`` (every step is a column of :attr:`ne
    acceptances cover the need — with ``a = acceptance_regular`` or, for a programme, the
    incentive model's ``uncertainties.incentives.acceptance_recruit`` (one uncertainty, not two).
    Acceptances are drawn (seeded): ``min(needed, Binomial(offers, a))``; posts not taken stay
-   vacant (``unfilled``). Regular recruits start ``time_to_fill_months`` after January; programme
-   recruits in the programme's ``intake_month``.
+   vacant (``unfilled``). A programme's offers for the incentive model are counted over the
+   province, ``⌈Σ needed ÷ a⌉`` (:attr:`RecruitmentResult.programme_offers`). Regular recruits
+   start ``time_to_fill_months`` after January; programme recruits in the programme's
+   ``intake_month``.
 
 Recruits are **synthetic**: pseudonymous IDs ``REC-<year>-<n>`` (numbered in a seeded random
 order) and attributes drawn with the formulas of :func:`khcadre_sim.synth.synth_staff` (scores
@@ -78,7 +80,7 @@ OFFERS: dict[str, Any] = {
 REDEPLOYED: dict[str, Any] = {"staff_id": "string", "territory_id": "string", "field": "string",
                               "position_id": "string", "new_post": "bool"}
 PROGRAMME_OFFERS: dict[str, Any] = {"programme": "string", "year": "int64", "needed": "int64",
-                                    "offers": "int64"}
+                                    "offers": "int64", "commune_offers": "int64"}
 SLOTS: dict[str, Any] = {"territory_id": "string", "field": "string", "area_class": "string",
                          "position_id": "string", "new_post": "bool", "office": "string",
                          "is_manager": "bool"}
@@ -503,10 +505,15 @@ def _events(year: int, redeployed: pd.DataFrame, recruits: pd.DataFrame) -> pd.D
 
 
 def _programme_offers(offers: pd.DataFrame, s: RecruitmentSettings, year: int) -> pd.DataFrame:
+    """Per recruit programme: recruits needed, the province's offers ``⌈Σ needed ÷ a⌉`` (what
+    the incentive model takes: its expected acceptances, offers × a, cover the need) and the
+    communes' offers (each rounded up in its commune, so they add up to more)."""
     rows = []
     for route in s.programmes:
         mine = offers[offers["channel"] == route.id]
-        rows.append((route.id, year, int(mine["needed"].sum()), int(mine["offers"].sum())))
+        needed = int(mine["needed"].sum())
+        total = int(offers_needed(needed, s.acceptance_programme)) if needed else 0
+        rows.append((route.id, year, needed, total, int(mine["offers"].sum())))
     return _typed(rows, PROGRAMME_OFFERS)
 
 
