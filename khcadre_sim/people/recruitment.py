@@ -422,10 +422,21 @@ def recruitment(province: Any, shortage: pd.DataFrame | None, scenario_or_settin
     open_slots = slots[~used].reset_index(drop=True)
     open_slots["channel"] = _channels(open_slots, s)
     groups = open_slots.groupby(["territory_id", "field", "area_class", "channel"], sort=True)
-    rows = []
-    for (c, f, a, ch), idx in groups.groups.items():
-        acc = s.acceptance(ch)
-        rows.append((c, f, a, ch, len(idx), acc))
+    offers = _offers(groups, s, year, rng, origin)
+    recruits = _recruits(province, open_slots, groups, offers, params, year, rng)
+    log = _events(year, redeployed, recruits)
+    programme_offers = _programme_offers(offers, s, year)
+    return RecruitmentResult(year=year, needs=needs, offers=offers, recruits=recruits,
+                             new_posts=new_posts, redeployed=redeployed,
+                             programme_offers=programme_offers, events=log)
+
+
+def _offers(groups: Any, s: RecruitmentSettings, year: int, rng: np.random.Generator,
+            origin: str) -> pd.DataFrame:
+    """Per commune, field and channel: needed, offers ⌈needed ÷ a⌉, acceptances drawn
+    ``min(needed, Binomial(offers, a))``, unfilled, and the recruits' first month."""
+    rows = [(c, f, a, ch, len(idx), s.acceptance(ch))
+            for (c, f, a, ch), idx in groups.groups.items()]
     offers = pd.DataFrame(rows, columns=list(OFFERS)[:6])
     _check_acceptance(offers, s, origin)
     offers["offers"] = [int(offers_needed(n, a)) if n else 0
@@ -439,14 +450,7 @@ def recruitment(province: Any, shortage: pd.DataFrame | None, scenario_or_settin
              for ch in offers["channel"]]
     offers["start_year"] = [m // 12 for m in start]
     offers["start_month"] = [m % 12 + 1 for m in start]
-    offers = _typed({c: offers[c] for c in OFFERS}, OFFERS)
-
-    recruits = _recruits(province, open_slots, groups, offers, params, year, rng)
-    log = _events(year, redeployed, recruits)
-    programme_offers = _programme_offers(offers, s, year)
-    return RecruitmentResult(year=year, needs=needs, offers=offers, recruits=recruits,
-                             new_posts=new_posts, redeployed=redeployed,
-                             programme_offers=programme_offers, events=log)
+    return _typed({c: offers[c] for c in OFFERS}, OFFERS)
 
 
 RECRUIT_EXTRA: dict[str, Any] = {"territory_id": "string", "channel": "string",
