@@ -48,7 +48,18 @@ import pandas as pd
 
 from .errors import DataValidationError, Problem
 from .paths import AREA_CLASS_PRIORITIES, BUNDLED_PROVINCE, FIELDS
-from .schema import FALSE_WORDS, TABLES, TRUE_WORDS, Column, TableSpec, contract, header_map
+from .schema import (
+    DATE_DTYPE,
+    FALSE_WORDS,
+    OPTIONAL_TABLES,
+    TABLES,
+    TRUE_WORDS,
+    Column,
+    TableSpec,
+    contract,
+    empty_table,
+    header_map,
+)
 from .schema import normalise_header as _norm
 
 MAX_PROBLEMS_PER_COLUMN = 5  # beyond this, one summary line per column keeps the report readable
@@ -62,6 +73,10 @@ UNREADABLE_SUFFIXES = (".xls", ".xlsb", ".ods", ".numbers")
 _STRIP = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\ufeff"
 
 
+def _empty(name: str):  # noqa: ANN202 - a dataclass default factory
+    return field(default_factory=lambda: empty_table(name))
+
+
 @dataclass
 class Province:
     """The four validated tables of one province, plus where they came from.
@@ -69,6 +84,11 @@ class Province:
     ``notes`` lists what reading found and accepted (separator, header row, sheet, dropped empty
     columns, Unicode normalisation …) as :class:`Problem` lines without a fix; ``files`` maps each
     table to the file (and sheet) it was read from.
+
+    The optional tables (``ratings_history``, ``training_records``, ``rotation_records``) are
+    validated like the others when the folder holds them; when it does not they are **empty
+    tables with the contract's columns and dtypes** (never None), and ``files`` has no entry for
+    them (:meth:`has`).
     """
 
     territories: pd.DataFrame
@@ -79,13 +99,22 @@ class Province:
     metadata: dict = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    ratings_history: pd.DataFrame = _empty("ratings_history")
+    training_records: pd.DataFrame = _empty("training_records")
+    rotation_records: pd.DataFrame = _empty("rotation_records")
 
     @property
     def synthetic(self) -> bool:
         return bool(self.metadata.get("synthetic", False))
 
+    def has(self, table: str) -> bool:
+        """Whether an optional table holds rows (the four required tables always do)."""
+        return table in TABLES or len(getattr(self, table)) > 0
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLES}
+        """The four required tables, then each optional table that holds rows."""
+        return {name: getattr(self, name) for name in (*TABLES, *OPTIONAL_TABLES)
+                if self.has(name)}
 
     def staff_posts(self) -> pd.DataFrame:
         """Staff joined with their current post and its territory (blank post → NA columns)."""
@@ -110,7 +139,7 @@ def load_area_class_priorities() -> pd.DataFrame:
 
 def _candidate_files(data_dir: Path) -> dict[str, list[Path]]:
     """Files that could hold each table (``staff.csv``, ``Staff.XLSX`` …), sorted by name."""
-    found: dict[str, list[Path]] = {t: [] for t in TABLES}
+    found: dict[str, list[Path]] = {t: [] for t in (*TABLES, *OPTIONAL_TABLES)}
     suffixes = TEXT_SUFFIXES + WORKBOOK_SUFFIXES + UNREADABLE_SUFFIXES
     for path in sorted(data_dir.iterdir()):
         stem, suffix = path.stem.casefold(), path.suffix.casefold()
@@ -682,6 +711,28 @@ def _numbers(codes: np.ndarray, uniques: np.ndarray,
     return value[codes], why[codes], int(comma[codes].sum())
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+
+
+def _parse_date(cell: str) -> tuple[dt.date | None, str]:
+    """(date, why it is not valid): ISO ``1969-03-15`` (a midnight time allowed, as exports
+    write it) or day first ``15/03/1969``, ``15-03-1969``, ``15.03.1969`` — the Vietnamese
+    order, never month first."""
+    iso = _ISO_DATE.fullmatch(cell)
+    day_first = None if iso else _DAY_FIRST.fullmatch(cell)
+    if iso:
+        y, m, d = (int(g) for g in iso.groups())
+    elif day_first:
+        d, m, y = int(day_first.group(1)), int(day_first.group(3)), int(day_first.group(4))
+    else:
+        return None, ""
+    try:
+        return dt.date(y, m, d), ""
+    except ValueError:
+        return None, f"no such day: day {d}, month {m}, year {y}"
+
+
 def _coerce(values: pd.Series, col: Column, file: str, convention: str = "point",
             exact: set[int] | None = None) -> tuple[pd.Series, list[Problem], int]:
     """Convert one text column to its type: (typed column, a problem per bad cell, decimal
@@ -729,6 +780,16 @@ def _coerce(values: pd.Series, col: Column, file: str, convention: str = "point"
         bad |= ~np.array([ok for _, ok in tidied], dtype=bool)[codes] & ~blank
         out = pd.Series(np.array([t for t, _ in tidied], dtype=object)[codes],
                         index=values.index, dtype=object)
+    elif col.type == "date":
+        parsed = [_parse_date(u) if u else (None, "") for u in uniques]
+        dates = np.array([d for d, _ in parsed] or [None], dtype=object)[codes]
+        reasons = np.array([w for _, w in parsed] or [""], dtype=object)[codes]
+        bad |= np.array([d is None for d in dates], dtype=bool) & ~blank
+        for bound, outside in ((col.min, lambda d, b: d < b), (col.max, lambda d, b: d > b)):
+            if isinstance(bound, dt.date):
+                bad |= np.array([d is not None and outside(d, bound) for d in dates], dtype=bool)
+        out = pd.Series([pd.NaT if d is None else pd.Timestamp(d) for d in dates],
+                        index=values.index, dtype=DATE_DTYPE)
     else:
         out = values
     if not col.nullable and col.type != "bool":
@@ -778,6 +839,10 @@ def validate_table(raw: RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[P
     """Type and check one table. Returns (typed frame indexed by spreadsheet row, problems,
     notes)."""
     frame, file, notes = raw.frame, raw.file, []
+    if frame.empty and spec.optional:
+        notes.append(Problem(file=file, message=f"the optional {spec.name} table has a header "
+                             "but no rows; read as empty"))
+        return empty_table(spec.name), [], notes
     if frame.empty:
         return frame, [Problem(file=file, message="the table has a header but no rows",
                                fix="add at least one row of data")], notes
@@ -804,8 +869,12 @@ def validate_table(raw: RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[P
 
 
 def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+    """References between tables (optional tables that are absent have none), one post per
+    person, and a birth date in the birth year."""
     problems: list[Problem] = []
     for table, spec in contract().items():
+        if table not in tables:
+            continue
         frame = tables[table]
         for col in spec.columns:
             if not col.ref or col.name not in frame.columns:
@@ -841,6 +910,30 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str]) ->
             message=f"post {_quoted(held[idx])} is already held by another person (row "
                     f"{first})",
             fix="one person per post: blank this cell (unplaced) or correct the post"))
+    return problems + _check_birth_dates(tables["staff"], files["staff"])
+
+
+def _check_birth_dates(staff: pd.DataFrame, file: str) -> list[Problem]:
+    """A birth date must fall in the birth year (both are kept: the year is required, the date
+    optional)."""
+    if "birth_date" not in staff.columns:
+        return []
+    born = staff["birth_date"]
+    wrong = born.notna() & (born.dt.year != staff["birth_year"])
+    problems: list[Problem] = []
+    for n, idx in enumerate(staff.index[wrong]):
+        if n == MAX_PROBLEMS_PER_COLUMN:
+            problems.append(Problem(file=file, column="birth_date",
+                                    message=f"… and {int(wrong.sum()) - n} more birth dates "
+                                            "outside their birth year",
+                                    fix="make birth_date and birth_year agree"))
+            break
+        date, year = born[idx].date().isoformat(), int(staff.at[idx, "birth_year"])
+        problems.append(Problem(
+            file=file, row=int(idx), column="birth_date",
+            message=f"{date} is not in the birth year {year} (column birth_year)",
+            fix="correct birth_date or birth_year so that they agree, or leave birth_date "
+                "blank"))
     return problems
 
 
@@ -879,7 +972,8 @@ def _read_metadata(data_dir: Path) -> tuple[dict, list[Problem]]:
 
 
 def load_province(data_dir: str | Path | None = None) -> Province:
-    """Load and validate the four tables of a province folder (default: the bundled one).
+    """Load and validate the tables of a province folder (default: the bundled one): the four
+    required ones and any optional table the folder holds.
 
     Raises :class:`DataValidationError` listing every problem found; returns typed tables
     (default index), with what reading accepted in ``Province.notes``.
@@ -900,6 +994,8 @@ def load_province(data_dir: str | Path | None = None) -> Province:
                                           f"({exc.strerror})",
                                           fix="check that it may be read")) from None
     for table, spec in contract().items():
+        if spec.optional and not candidates[table]:
+            continue  # an optional table the folder does not hold: empty
         path, file_problems = _pick_file(table, candidates[table], data_dir)
         problems += file_problems
         if path is None:
@@ -928,8 +1024,11 @@ def load_province(data_dir: str | Path | None = None) -> Province:
 
 
 def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or (
+            value is pd.NaT):
         return ""
+    if isinstance(value, pd.Timestamp | dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     return str(value)
@@ -937,13 +1036,17 @@ def _text(value: object) -> str:
 
 def province_from_frames(tables: dict[str, pd.DataFrame], source: str = "tables",
                          metadata: dict | None = None) -> Province:
-    """A validated :class:`Province` from four DataFrames with the contract's column names —
-    the same checks and types as :func:`load_province` (for code, tests and notebooks that
-    build a province rather than read one). Rows are numbered from 2, as in a file."""
+    """A validated :class:`Province` from four DataFrames with the contract's column names (and
+    any of the optional tables) — the same checks and types as :func:`load_province` (for code,
+    tests and notebooks that build a province rather than read one). Rows are numbered from 2,
+    as in a file."""
     problems: list[Problem] = []
     typed: dict[str, pd.DataFrame] = {}
-    files = {name: f"{name} ({source})" for name in contract()}
+    files = {name: f"{name} ({source})" for name, spec in contract().items()
+             if not spec.optional or name in tables}
     for name, spec in contract().items():
+        if spec.optional and name not in tables:
+            continue
         if name not in tables:
             problems.append(Problem(file=files[name], message="table not given",
                                     fix=f"pass a '{name}' DataFrame"))
@@ -969,8 +1072,8 @@ def province_from_frames(tables: dict[str, pd.DataFrame], source: str = "tables"
 
 
 def write_province(province: Province, out_dir: Path) -> None:
-    """Write the four tables as UTF-8 CSV with a byte-order mark (and dataset.json), stable
-    formatting."""
+    """Write the four tables (and each optional table holding rows) as UTF-8 CSV with a
+    byte-order mark (and dataset.json), stable formatting."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in province.tables().items():
         frame.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n",

@@ -7,15 +7,21 @@ contract tables in the README (:func:`contract_markdown`).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+import pandas as pd
+
 from .paths import CONTRACT, FIELDS
 
-TYPES = ("str", "int", "float", "bool", "enum", "list")
-TABLES = ("territories", "positions", "staff", "workload")
+TYPES = ("str", "int", "float", "bool", "enum", "list", "date")
+TABLES = ("territories", "positions", "staff", "workload")  # required: every province has them
+# optional: read when the folder holds them, else empty (Province attributes of the same name)
+OPTIONAL_TABLES = ("ratings_history", "training_records", "rotation_records")
+DATE_DTYPE = "datetime64[ns]"
 TRUE_WORDS = {"true", "1", "yes", "y", "x", "có", "co", "đúng"}
 FALSE_WORDS = {"false", "0", "no", "n", "không", "khong", "sai", ""}
 
@@ -29,17 +35,18 @@ class Column:
     required: bool = True
     nullable: bool = False
     allowed: tuple[str, ...] = ()
-    min: float | None = None
-    max: float | None = None
+    min: float | dt.date | None = None  # a date column's bounds are dates
+    max: float | dt.date | None = None
     ref: str | None = None
     vi: tuple[str, ...] = ()
 
     @property
     def dtype(self) -> str:
-        """The pandas dtype of the typed column ("str" is object on pandas 2, str on pandas 3)."""
+        """The pandas dtype of the typed column ("str" is object on pandas 2, str on pandas 3;
+        a date is ``datetime64[ns]``, blank = NaT)."""
         if self.type == "int":
             return "Int64" if self.nullable else "int64"
-        return {"float": "float64", "bool": "bool"}.get(self.type, "str")
+        return {"float": "float64", "bool": "bool", "date": DATE_DTYPE}.get(self.type, "str")
 
     @property
     def valid_form(self) -> str:
@@ -50,6 +57,11 @@ class Column:
             return f"one of {shown}{sep}"
         if self.type == "bool":
             return "true or false (also 1/0, có/không)"
+        if self.type == "date":
+            bounds = ([] if self.min is None else [f"from {self.min}"]) + (
+                [] if self.max is None else [f"to {self.max}"])
+            return "a date as 1969-03-15 or 15/03/1969 (day first)" + (
+                " " + " ".join(bounds) if bounds else "")
         if self.type in ("int", "float"):
             kind = "a whole number" if self.type == "int" else "a number"
             bounds = ([] if self.min is None else [f"≥ {format_number(self.min)}"]) + (
@@ -64,6 +76,7 @@ class TableSpec:
     description: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    optional: bool = False  # an optional table may be absent from a province folder
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -83,6 +96,12 @@ def format_number(value: float) -> str:
         whole = int(value)
         return f"{whole:,}".replace(",", " ") if abs(whole) >= 10_000 else str(whole)
     return f"{value:g}"
+
+
+def _bound(value: float | dt.date | None) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else format_number(value)
 
 
 def normalise_header(text: str) -> str:
@@ -111,6 +130,9 @@ def contract() -> dict[str, TableSpec]:
             assert c["type"] in TYPES, f"contract.toml: bad type for {table}.{c['name']}"
             assert c["type"] not in ("int", "float") or ("min" in c and "max" in c), (
                 f"contract.toml: {table}.{c['name']} needs a min and a max")
+            assert c["type"] != "date" or all(
+                isinstance(c.get(b, dt.date.min), dt.date) for b in ("min", "max")), (
+                f"contract.toml: {table}.{c['name']}: a date column's bounds are dates")
             columns.append(Column(
                 name=c["name"], type=c["type"], description=c.get("description", ""),
                 unit=c.get("unit", ""), required=c.get("required", True),
@@ -119,8 +141,18 @@ def contract() -> dict[str, TableSpec]:
             ))
         key = body["key"]
         specs[table] = TableSpec(table, body["description"],
-                                 tuple(key) if isinstance(key, list) else (key,), tuple(columns))
+                                 tuple(key) if isinstance(key, list) else (key,), tuple(columns),
+                                 optional=bool(body.get("optional", False)))
+    assert tuple(t for t, s in specs.items() if not s.optional) == TABLES, "contract.toml: tables"
+    assert tuple(t for t, s in specs.items() if s.optional) == OPTIONAL_TABLES, (
+        "contract.toml: optional tables")
     return specs
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A table of the contract with no rows: its columns, in order, with their dtypes."""
+    spec = contract()[name]
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in spec.columns})
 
 
 def header_map(spec: TableSpec) -> dict[str, str]:
@@ -138,7 +170,8 @@ def contract_markdown() -> str:
     lines: list[str] = []
     for spec in contract().values():
         key = ", ".join(spec.key)
-        lines += [f"**{spec.name}** — {spec.description} Key: `{key}`.", "",
+        kind = " (optional table: read when the folder holds it)" if spec.optional else ""
+        lines += [f"**{spec.name}**{kind} — {spec.description} Key: `{key}`.", "",
                   "| column | type | unit | required | allowed / range | Vietnamese header | "
                   "description |", "|---|---|---|---|---|---|---|"]
         for c in spec.columns:
@@ -147,8 +180,7 @@ def contract_markdown() -> str:
             elif c.allowed:
                 allowed = ", ".join(c.allowed)
             elif c.min is not None or c.max is not None:
-                allowed = f"{'' if c.min is None else format_number(c.min)}–" \
-                          f"{'' if c.max is None else format_number(c.max)}"
+                allowed = f"{_bound(c.min)}–{_bound(c.max)}"
             elif c.ref:
                 allowed = f"→ {c.ref}"
             else:

@@ -261,6 +261,13 @@ CASES = [
          setup=edit("staff", lambda f: f.drop(columns=["gender"])), expect="gender"),
     Case("two people on one post", ["review", *D, *OUT], setup=two_on_one_post,
          expect="already held"),
+    Case("ratings history quarter 5", ["review", *D, *OUT], expect="quarter",
+         setup=write("ratings_history.csv", "staff_id,year,quarter,score\nSYN-000001,2026,5,80\n")),
+    Case("training record of nobody", ["review", *D, *OUT], expect="does not exist",
+         setup=write("training_records.csv",
+                     "staff_id,course_id,year,passed\nNOBODY,DS-01,2026,true\n")),
+    Case("birth date outside birth year", ["review", *D, *OUT], expect="birth year",
+         setup=edit("staff", lambda f: f.assign(birth_date=["1993-06-01"] + [""] * (len(f) - 1)))),
 ]
 
 

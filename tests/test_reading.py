@@ -120,7 +120,8 @@ def test_bundled_province_loads_without_notes():
 def test_every_typed_column_has_a_dtype_and_every_number_a_range():
     for spec in contract().values():
         for col in spec.columns:
-            assert col.dtype in ("str", "int64", "Int64", "float64", "bool")
+            assert col.dtype in ("str", "int64", "Int64", "float64", "bool", "datetime64[ns]")
+            assert (col.type == "date") == (col.dtype == "datetime64[ns]")
             if col.type in ("int", "float"):
                 assert col.min is not None and col.max is not None, col.name
     assert contract()["territories"].column("population").dtype == "Int64"
@@ -599,7 +600,7 @@ def excel_like_staff(path: Path, bad: tuple[int, str, str] | None = None) -> pd.
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    with (BUNDLED_PROVINCE / "staff.csv").open(encoding="utf-8-sig") as f:
+    with (BUNDLED_PROVINCE / "staff.csv").open(encoding="utf-8-sig") as f:  # written with a BOM
         rows = list(csv.reader(f))
     vietnamese = {"staff_id": "Mã cán bộ", "position_id": "Vị trí hiện tại",
                   "home_territory_id": "Mã xã quê quán", "birth_year": "Năm sinh",
