@@ -218,6 +218,18 @@ class IncentivesResult(ResultBase):
         return {k: df.assign(**{c: df[c].map(repr) for c in ("low", "high") if c in df.columns})
                 for k, df in self.views.items()}
 
+    def commune_tables(self, territory_id: str, lang: str = "vi") -> dict[str, pd.DataFrame]:
+        vi = lang == "vi"
+        bc = self.budget.by_commune
+        here = bc[bc["territory_id"] == territory_id]
+        money = here.groupby("year", as_index=False)[["net_cost", "new_beneficiaries"]].sum()
+        places = self.budget.places
+        mine = places[places["territory_id"] == territory_id][
+            ["programme", "field", "requested", "admitted", "waitlisted", "reason"]]
+        return {("Chi phí ròng kỳ vọng theo năm (đồng)" if vi
+                 else "Expected net cost by year (VND)"): money,
+                ("Suất hỗ trợ và danh sách chờ" if vi else "Places and waitlist"): mine}
+
     def figures(self, lang: str = "vi") -> dict[str, Any]:
         out = {"cost_by_year": plot_cost_by_year({self.inputs.scenario_name or "base":
                                                   self.budget}, lang),

@@ -59,6 +59,23 @@ class PlacementResult(ResultBase):
                        surplus=self.surplus)
         return out
 
+    def commune_tables(self, territory_id: str, lang: str = "vi") -> dict[str, pd.DataFrame]:
+        if not self.status.has_solution:
+            return {}
+        vi = lang == "vi"
+        a = self.assignments
+        here = a[a["territory_id"] == territory_id]
+        arrivals = here[here["change"].isin(["moves", "placed"])][
+            ["staff_id", "position_id", "current_position_id", "change", "distance_km"]]
+        vac = self.vacancies[self.vacancies["territory_id"] == territory_id][
+            ["position_id", "office", "title", "field", "filled_today"]]
+        sur = self.surplus[self.surplus["origin_territory_id"] == territory_id][
+            ["staff_id", "current_position_id", "fields"]]
+        return {("Vị trí còn trống sau bố trí" if vi else "Posts vacant after placement"): vac,
+                ("Người đến hoặc mới được bố trí" if vi else "People arriving or newly placed"):
+                    arrivals,
+                ("Người dôi dư (chưa có vị trí)" if vi else "Surplus (no post)"): sur}
+
     def figures(self, lang: str = "vi") -> dict[str, Any]:
         from . import plots
 

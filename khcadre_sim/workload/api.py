@@ -104,6 +104,20 @@ class WorkloadResult(ResultBase):
             out["load_by_commune"] = self.rebalanced.per_commune
         return out
 
+    def commune_tables(self, territory_id: str, lang: str = "vi") -> dict[str, pd.DataFrame]:
+        from .tables import commune_field_table
+
+        vi = lang == "vi"
+        cf = commune_field_table(self)
+        cf = cf[cf["territory_id"] == territory_id]
+        cols = [c for c in ("field", "required_fte", "actual_fte_before", "load_ratio_before",
+                            "load_ratio_after", "shortage_fte") if c in cf.columns]
+        people = self.before.people
+        top = people[people["territory_id"] == territory_id].nlargest(10, "load_ratio")[
+            ["staff_id", "post_field", "load_ratio", "status"]]
+        return {("Tải theo lĩnh vực (FTE)" if vi else "Load by field (FTE)"): cf[cols],
+                ("Những người gánh nhiều việc nhất" if vi else "People carrying the most"): top}
+
     def figures(self, lang: str = "vi") -> dict[str, Any]:
         from . import plots
 
