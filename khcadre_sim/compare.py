@@ -325,8 +325,9 @@ def headline_table(run: ResultsFolder) -> pd.DataFrame:
     return frame.astype(HEADLINE_COLUMNS)
 
 
-def measure_label(measure: str, lang: str) -> str:
-    if measure in MEASURES:
+def measure_label(measure: str, lang: str, kind: str = "") -> str:
+    """The measure's label in ``lang`` (a projection's indicators by the projection's labels)."""
+    if measure in MEASURES and kind != "projection":
         return MEASURES[measure][LANGS.index(lang)]
     from .projection.words import indicator_label
 
@@ -362,7 +363,8 @@ def compare(runs: list[ResultsFolder], lang: str = "vi") -> pd.DataFrame:
     out["difference"] = out["value"] - out["baseline"]
     out["relative_difference"] = (out["difference"] / out["baseline"].abs()).where(
         out["baseline"].abs() > 0) * 100
-    out["measure_label"] = out["measure"].map(lambda m: measure_label(str(m), lang))
+    out["measure_label"] = out["measure"].map(lambda m: measure_label(str(m), lang,
+                                                                       runs[0].kind))
     return out[list(COMPARISON_COLUMNS)].astype(COMPARISON_COLUMNS)
 
 
@@ -376,14 +378,17 @@ def _fmt(value: Any, lang: str, digits: int | None = None) -> str:
         return "–"
     value = float(value)
     if digits is None:
-        digits = 0 if value == round(value) and abs(value) >= 1 else 2
+        digits = 0 if abs(value - round(value)) < 1e-9 and abs(value) >= 1 else 2
     return number(value, lang, digits)
 
 
 def _band(value: Any, low: Any, high: Any, lang: str) -> str:
-    text = _fmt(value, lang)
+    present = [float(v) for v in (value, low, high) if not pd.isna(v)]
+    digits = 0 if all(abs(v - round(v)) < 1e-9 and (abs(v) >= 1 or v == 0)
+                      for v in present) else 2
+    text = _fmt(value, lang, digits)
     if not (pd.isna(low) or pd.isna(high)):
-        text += f" ({_fmt(low, lang)}–{_fmt(high, lang)})"
+        text += f" ({_fmt(low, lang, digits)}–{_fmt(high, lang, digits)})"
     return text
 
 

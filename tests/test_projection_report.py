@@ -8,13 +8,11 @@ import importlib.util
 import re
 from pathlib import Path
 
-import pandas as pd
+import projection_tables as pt  # tests/projection_tables.py
 import pytest
 
 from khcadre_sim.projection import words
 from khcadre_sim.projection.report import write_reports
-
-import projection_tables as pt  # tests/projection_tables.py
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -56,7 +54,8 @@ def test_targets_in_the_resolutions_words_met_or_not_by_year(reports):
     # training-first: reviewed 1.0 from 2028, trained 1.0 from 2029, female 0.20 > 0.19 from 2028
     assert "Kịch bản training-first: Đạt tất cả 3 mục tiêu từ năm 2029" in final
     # incentive-heavy in 2030: reviewed 1.0 (met), trained 0.6 (not), female 0.23 (met)
-    assert "incentive-heavy: Đến hết năm 2030 đạt 2/3 mục tiêu; chưa đạt: Tỷ lệ được cập nhật kiến thức" in final
+    assert ("incentive-heavy: Đến hết năm 2030 đạt 2/3 mục tiêu; chưa đạt: Tỷ lệ được cập nhật "
+            "kiến thức") in final
     assert "−40,0 điểm %" in final  # 0.6 − 1.0 in percentage points
     assert "±0,0 điểm %" in final  # training-first meets 100% exactly in 2029
     assert "25% số lần mô phỏng đạt" in final and "100% số lần mô phỏng đạt" in final
@@ -70,8 +69,8 @@ def test_midterm_stops_at_the_end_of_2027(reports):
     assert "<th>2027</th>" in page and "<th>2028</th>" not in page
     text = _text(reports["vi"] / "midterm_2027.html")
     assert "Sơ kết 2 năm" in text and "sau 2 năm triển khai" in text
-    assert "training-first: Đến hết năm 2027 đạt 0/3 mục tiêu" in text  # training-first
-    assert "incentive-heavy: Đến hết năm 2027 đạt 1/3 mục tiêu" in text  # incentive-heavy: female share only
+    assert "training-first: Đến hết năm 2027 đạt 0/3 mục tiêu" in text
+    assert "incentive-heavy: Đến hết năm 2027 đạt 1/3 mục tiêu" in text  # the female share
     assert "Tổng kết cuối nhiệm kỳ" in text  # the link to the other report
     assert 'href="final_2030.html"' in page
 
