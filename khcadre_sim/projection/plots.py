@@ -151,7 +151,7 @@ def targets_share_met(targets: pd.DataFrame, labels: dict[str, str], lang: str =
         ax.set_ylim(-3, 103)
         ax.set_title(scenario, fontsize=10)
         ax.grid(alpha=0.3)
-    axes.flat[0].set_ylabel(word("of_seeds", lang) + " (%)")
+    axes.flat[0].set_ylabel(word("share_of_seeds", lang))
     handles, names = axes.flat[0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, names, loc="upper left", bbox_to_anchor=(1.0, 0.95), fontsize=7)

@@ -159,6 +159,7 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Cost by year, P50 and the P5–P95 band, against the incentive ceiling"),
     "figure_targets": ("Tỷ lệ lần mô phỏng đạt từng mục tiêu", "Share of seeds meeting each "
                        "target"),
+    "share_of_seeds": ("Tỷ lệ lần mô phỏng đạt (%)", "Share of seeds meeting it (%)"),
     "no_targets": ("Không có mục tiêu nào trong bảng mục tiêu.", "The targets table is empty."),
     # plain-words summary
     "all_met_by": ("đạt tất cả {n} mục tiêu từ năm {year}", "reaches all {n} targets by {year}"),
