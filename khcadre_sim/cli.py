@@ -278,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     whatif_cli.add_arguments(p)
     p.set_defaults(func=whatif_cli.run)
 
+    from . import compare
+
+    p = sub.add_parser("compare", help="differences of headline figures between results "
+                       "folders of the same kind, the first as baseline / so sánh kết quả")
+    compare.add_arguments(p)
+    _add_lang(p)
+    p.set_defaults(func=compare.command)
+
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
         _add_common(p)
