@@ -155,11 +155,23 @@ def _analyse(cap: Capability, province: Any, scenario: Any, options: dict) -> An
 
 
 def _write(cap: Capability, result: Any, folder: Path, lang: str, meta: dict,
-           province: Any) -> dict:
+           province: Any, scenario: Any, planner: bool = False) -> dict:
+    """A capability's results; with ``planner`` (its own command), also the planner's workbook
+    of what it found (``khcadre run`` writes one workbook of every capability instead)."""
     from .report import write_result
+    from .workbooks import write_planner_workbook
 
     names = province.territories.set_index("territory_id")["name"]
-    return write_result(result, folder, lang, meta, getattr(cap.cli(), "extras", None), names)
+    own = getattr(cap.cli(), "extras", None)
+
+    def extras(result: Any, out_dir: Path, lang: str) -> list[str]:
+        files = list(own(result, out_dir, lang, meta=meta, scenario=scenario)) if own else []
+        if planner:
+            files += write_planner_workbook({cap.name: result}, out_dir, lang, meta, scenario,
+                                            names)
+        return files
+
+    return write_result(result, folder, lang, meta, extras, names)
 
 
 def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
@@ -168,7 +180,8 @@ def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
         province, scenario = _load(args)
         result = _analyse(cap, province, scenario, cap.cli().options(args))
         with _writing(args) as tmp:
-            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario), province)
+            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario), province,
+                             scenario, planner=True)
         for line in result.headline(args.lang):
             print(line)
         print(f"wrote {args.out}")
@@ -208,15 +221,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _writing(args) as tmp:
         for cap, result in results:
             (tmp / cap.name).mkdir()
-            summary = _write(cap, result, tmp / cap.name, args.lang, meta, province)
+            summary = _write(cap, result, tmp / cap.name, args.lang, meta, province, scenario)
             sections.append((cap.name, f"{cap.title('en')} / {cap.title('vi')}", summary,
                              result.headline(args.lang)))
-        write_json({**meta, "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
+        from .workbooks import write_planner_workbook
+
+        workbooks = write_planner_workbook({cap.name: result for cap, result in results}, tmp,
+                                           args.lang, meta, scenario)
+        write_json({**meta, "workbooks": workbooks,
+                    "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
         write_index_md(tmp, "khcadre — Khánh Hòa 2026–2030", meta,
                        [(f, h, {**s, "headline": lines}) for f, h, s, lines in sections])
         write_report(tmp, args.lang, meta, province, scenario,
                      [(cap, result, s) for (cap, result), (_, _, s, _) in zip(
-                         results, sections, strict=True)])
+                         results, sections, strict=True)], workbooks)
     for folder, _heading, _summary, lines in sections:
         print(f"[{folder}] " + "; ".join(lines))
     print(f"wrote {args.out} (open {args.out}/index.html)")
