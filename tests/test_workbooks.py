@@ -213,3 +213,29 @@ def test_commands_write_their_workbooks(tmp_path: Path, capsys):
     assert main(["review", "--out", str(out)]) == 0
     wb = load_workbook(out / "ke_hoach_can_bo.xlsx")
     assert wb.sheetnames == ["Thông tin chung", "Danh sách cảnh báo"]
+
+
+def _subparsers(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.items()
+
+
+def test_every_option_of_every_command_has_help():
+    from khcadre_sim.cli import build_parser
+
+    for name, sub in _subparsers(build_parser()):
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"khcadre {name} {action.option_strings[0]} has no help"
+
+
+def test_console_messages_follow_lang(tmp_path: Path, capsys):
+    out = tmp_path / "syn"
+    assert main(["synth", "--seed", "3", "--scale", "0.3", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"đã ghi tỉnh mô phỏng vào {out}")
+    assert main(["synth", "--seed", "3", "--scale", "0.3", "--lang", "en", "--out",
+                 str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote synthetic province to {out}")
