@@ -37,17 +37,31 @@ def short_name(name: str) -> str:
 
 
 def label_units(ax, territories: pd.DataFrame, ids, fontsize: float = 7) -> None:  # noqa: ANN001
-    """Write the short names of the units ``ids`` beside their centroids (white halo)."""
+    """Write the short names of the units ``ids`` beside their centroids (white halo), each on
+    the first place around it (right, left, below, above, further below) where it overlaps no
+    earlier name (the last place otherwise)."""
     import matplotlib.patheffects as pe
 
     t = territories.set_index(territories["territory_id"].astype(str))
+    ax.figure.canvas.draw()  # positions as drawn (an equal aspect moves the axes at drawing)
+    renderer = ax.figure.canvas.get_renderer()
+    placed: list = []
+    sides = (((4, 3), "left"), ((-4, 3), "right"), ((4, -9), "left"), ((-4, -9), "right"),
+             ((4, 12), "left"), ((-4, 12), "right"), ((4, -18), "left"), ((-4, -18), "right"))
     for tid in ids:
         if str(tid) not in t.index:
             continue
         row = t.loc[str(tid)]
-        ax.annotate(short_name(str(row["name"])), (row["lon"], row["lat"]),
-                    xytext=(4, 3), textcoords="offset points", fontsize=fontsize,
-                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")], zorder=5)
+        for offset, align in sides:
+            text = ax.annotate(short_name(str(row["name"])), (row["lon"], row["lat"]),
+                               xytext=offset, textcoords="offset points", ha=align,
+                               fontsize=fontsize, zorder=5,
+                               path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or offset == sides[-1][0]:
+                placed.append(box)
+                break
+            text.remove()
 
 
 def percent_axis(axis, decimals: int = 0) -> None:  # noqa: ANN001 - a matplotlib Axis
@@ -109,8 +123,11 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
         if unknown[main.index].any():
             ax.scatter([], [], s=UNKNOWN_POPULATION_SIZE, facecolors="none", edgecolors="grey",
                        linewidth=1.5, label=UNKNOWN_POPULATION_LABEL[lang])
-        ax.legend(title=label("area_class", lang), loc="upper left", bbox_to_anchor=(1.02, 1),
-                  fontsize=8)
+        legend = ax.legend(title=label("area_class", lang), loc="upper left",
+                           bbox_to_anchor=(1.02, 1), fontsize=8)
+        for handle in legend.legend_handles:
+            if hasattr(handle, "set_sizes"):
+                handle.set_sizes([40])  # the class, not a unit's population
     else:
         v = main["territory_id"].map(values)
         known = main[~unknown[main.index]]
@@ -129,7 +146,6 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
         named = pd.to_numeric(main["population"], errors="coerce").nlargest(n_names).index
     else:
         named = main["territory_id"].map(values).astype("float64").nsmallest(n_names).index
-    label_units(ax, main, main.loc[named, "territory_id"])
     for row in offshore.itertuples():
         ax.annotate(f"{row.name}\n({row.lat:.2f}°N, {row.lon:.2f}°E) →",
                     xy=(0.97, 0.03), xycoords="axes fraction", ha="right", va="bottom", fontsize=8,
@@ -145,6 +161,7 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
     ax.set_title(f"{title or label('province_map', lang)}\n({named_note})", fontsize=11)
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    label_units(ax, main, main.loc[named, "territory_id"])  # once the layout is final
     return fig
 
 

@@ -93,8 +93,6 @@ def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "v
     # the units most moves leave or reach are named
     busy = pd.concat([flows.groupby("origin")["n"].sum(), flows.groupby("territory_id")["n"]
                       .sum()]).groupby(level=0).sum().sort_values(ascending=False)
-    label_units(ax, main.reset_index(drop=True), [i for i in busy.index[:n_names]
-                                                  if i in main.index])
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], ls="", marker="o", ms=5, color="#999999", label=_t("unit", lang)),
@@ -112,6 +110,9 @@ def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "v
     ax.set_title(f"{_t('moves_map', lang)}: {len(moved):,} {_t('moves', lang)}")
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    # the units most moves leave or reach are named, once the layout is final
+    label_units(ax, main.reset_index(drop=True), [i for i in busy.index[:n_names]
+                                                  if i in main.index])
     return fig
 
 
@@ -211,6 +212,6 @@ def rule_prices_chart(prices: dict[str, dict], lang: str = "vi") -> Figure:
     ax.set_title(_t("prices", lang))
     ax.grid(axis="x", alpha=0.3)
     if solved.any():
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=True, fontsize=8)
+        ax.legend(loc="best", frameon=True, fontsize=8)
     fig.tight_layout()
     return fig
