@@ -29,6 +29,37 @@ EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3  # the rules cannot all be met; summary.json explains why
 INFEASIBLE = ("infeasible",)
 
+# Console messages in the chosen --lang. The prefix of a line (``valid:``, ``note:``,
+# ``warning:``, ``error:``, ``infeasible:``) stays as it is, so scripts can read it.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "valid": ("valid: {source} hợp lệ ({counts})", "valid: {source} ({counts})"),
+    "synthetic": ("note: cán bộ, vị trí việc làm và khối lượng công việc trong thư mục này là "
+                  "dữ liệu MÔ PHỎNG (SYNTHETIC), không phải người thật",
+                  "note: staff, positions and workload in this folder are SYNTHETIC"),
+    "valid_scenario": ("valid scenario: kịch bản {name} hợp lệ ({files})",
+                       "valid scenario: {name} ({files})"),
+    "synth": ("đã ghi tỉnh mô phỏng vào {out}: {posts:,} vị trí, {staff:,} cán bộ, {rows:,} dòng "
+              "khối lượng công việc (seed {seed}, scale {scale})",
+              "wrote synthetic province to {out}: {posts:,} posts, {staff:,} staff, {rows:,} "
+              "workload rows (seed {seed}, scale {scale})"),
+    "wrote": ("đã ghi {out}", "wrote {out}"),
+    "wrote_run": ("đã ghi {out} (mở {out}/index.html)", "wrote {out} (open {out}/index.html)"),
+}
+_TABLES: dict[str, tuple[str, str]] = {
+    "territories": ("đơn vị hành chính", "territories"), "positions": ("vị trí", "positions"),
+    "staff": ("cán bộ", "staff"), "workload": ("dòng khối lượng công việc", "workload"),
+    "ratings_history": ("điểm đánh giá quý", "ratings_history"),
+    "training_records": ("lượt đào tạo", "training_records"),
+    "rotation_records": ("lượt luân chuyển", "rotation_records"),
+}
+
+
+def _say(args: argparse.Namespace, key: str, **values: Any) -> str:
+    """A console message in the command's language (Vietnamese unless ``--lang en``)."""
+    vi, en = _MESSAGES[key]
+    return (en if getattr(args, "lang", "vi") == "en" else vi).format(**values)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line as one line and exit code 2."""
 
@@ -51,7 +82,8 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
                         help="province folder (territories, positions, staff, workload as CSV "
                              "or XLSX); default: the bundled Khánh Hòa province")
     parser.add_argument("--scenario", type=Path, default=None,
-                        help="scenario TOML file; default: scenarios/base.toml")
+                        help="scenario TOML file (its keys are checked, and the province "
+                             "against its rules); default: scenarios/base.toml")
     if out:
         _add_out(parser)
     _add_lang(parser)
@@ -59,7 +91,7 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="language of figures, tables' labels and headlines "
+                        help="language of figures, tables' labels, headlines and messages "
                              "(vi = Tiếng Việt, default; en = English)")
 
 
@@ -117,12 +149,14 @@ def _load(args: argparse.Namespace) -> tuple:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     province, scenario = _load(args)
-    counts = ", ".join(f"{len(frame):,} {name}" for name, frame in province.tables().items())
-    print(f"valid: {province.source} ({counts})")
+    en = args.lang == "en"
+    counts = ", ".join(f"{len(frame):,} {_TABLES.get(name, (name, name))[en]}"
+                       for name, frame in province.tables().items())
+    print(_say(args, "valid", source=province.source, counts=counts))
     if province.synthetic:
-        print("note: staff, positions and workload in this folder are SYNTHETIC")
+        print(_say(args, "synthetic"))
     if args.scenario is not None:
-        print(f"valid scenario: {scenario.name} ({', '.join(scenario.files)})")
+        print(_say(args, "valid_scenario", name=scenario.name, files=", ".join(scenario.files)))
     return 0
 
 
@@ -140,9 +174,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
             "Territories are the real 65 commune-level units of Khánh Hòa; positions, staff and "
             "workload are synthetic, calibrated to public staffing norms. Not real people.\n",
             encoding="utf-8")
-    print(f"wrote synthetic province to {args.out}: {len(province.positions):,} posts, "
-          f"{len(province.staff):,} staff, {len(province.workload):,} workload rows "
-          f"(seed {args.seed}, scale {args.scale})")
+    print(_say(args, "synth", out=args.out, posts=len(province.positions),
+               staff=len(province.staff), rows=len(province.workload), seed=args.seed,
+               scale=args.scale))
     return 0
 
 
@@ -155,11 +189,23 @@ def _analyse(cap: Capability, province: Any, scenario: Any, options: dict) -> An
 
 
 def _write(cap: Capability, result: Any, folder: Path, lang: str, meta: dict,
-           province: Any) -> dict:
+           province: Any, scenario: Any, planner: bool = False) -> dict:
+    """A capability's results; with ``planner`` (its own command), also the planner's workbook
+    of what it found (``khcadre run`` writes one workbook of every capability instead)."""
     from .report import write_result
+    from .workbooks import write_planner_workbook
 
     names = province.territories.set_index("territory_id")["name"]
-    return write_result(result, folder, lang, meta, getattr(cap.cli(), "extras", None), names)
+    own = getattr(cap.cli(), "extras", None)
+
+    def extras(result: Any, out_dir: Path, lang: str) -> list[str]:
+        files = list(own(result, out_dir, lang, meta=meta, scenario=scenario)) if own else []
+        if planner:
+            files += write_planner_workbook({cap.name: result}, out_dir, lang, meta, scenario,
+                                            names)
+        return files
+
+    return write_result(result, folder, lang, meta, extras, names)
 
 
 def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
@@ -168,10 +214,11 @@ def _capability_command(cap: Capability) -> Callable[[argparse.Namespace], int]:
         province, scenario = _load(args)
         result = _analyse(cap, province, scenario, cap.cli().options(args))
         with _writing(args) as tmp:
-            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario), province)
+            summary = _write(cap, result, tmp, args.lang, _meta(province, scenario), province,
+                             scenario, planner=True)
         for line in result.headline(args.lang):
             print(line)
-        print(f"wrote {args.out}")
+        print(_say(args, "wrote", out=args.out))
         if _infeasible(summary):
             # a complete, explained answer — but not a plan: scripts must not mistake it for one
             for line in summary.get("explanation", []):
@@ -208,18 +255,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _writing(args) as tmp:
         for cap, result in results:
             (tmp / cap.name).mkdir()
-            summary = _write(cap, result, tmp / cap.name, args.lang, meta, province)
+            summary = _write(cap, result, tmp / cap.name, args.lang, meta, province, scenario)
             sections.append((cap.name, f"{cap.title('en')} / {cap.title('vi')}", summary,
                              result.headline(args.lang)))
-        write_json({**meta, "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
+        from .workbooks import write_planner_workbook
+
+        workbooks = write_planner_workbook({cap.name: result for cap, result in results}, tmp,
+                                           args.lang, meta, scenario)
+        write_json({**meta, "workbooks": workbooks,
+                    "sections": {f: s for f, _, s, _ in sections}}, tmp / "summary.json")
         write_index_md(tmp, "khcadre — Khánh Hòa 2026–2030", meta,
                        [(f, h, {**s, "headline": lines}) for f, h, s, lines in sections])
         write_report(tmp, args.lang, meta, province, scenario,
                      [(cap, result, s) for (cap, result), (_, _, s, _) in zip(
-                         results, sections, strict=True)])
+                         results, sections, strict=True)], workbooks)
     for folder, _heading, _summary, lines in sections:
         print(f"[{folder}] " + "; ".join(lines))
-    print(f"wrote {args.out} (open {args.out}/index.html)")
+    print(_say(args, "wrote_run", out=args.out))
     failed = [(folder, s) for folder, _, s, _ in sections if _infeasible(s)]
     for folder, summary in failed:
         for line in summary.get("explanation", []) or [f"{folder}: {summary.get('status')}"]:
@@ -257,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (a whole number ≥ 0); the same seed gives the same files")
     p.add_argument("--scale", type=scale_factor, default=1.0,
                    help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
+    _add_lang(p)
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("validate", help="check a province folder (and a scenario) against the "

@@ -34,6 +34,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "seed": ("hạt giống ngẫu nhiên", "seed"),
     "why": ("Vì sao:", "Why:"),
     "files": ("Tệp kết quả", "Files"),
+    "planner_workbook": ("Sổ tính của người lập kế hoạch (Excel)",
+                         "The planner's workbook (Excel)"),
     "scenario_and_parameters": ("Kịch bản và các tham số chính sách",
                                 "The scenario and the policy parameters"),
     "scenario_files": ("Tệp kịch bản", "Scenario files"),
@@ -189,11 +191,13 @@ def _table(frame: pd.DataFrame, caption: str, lang: str, limit: int = 25) -> dic
 
 
 def write_report(out_dir: Path, lang: str, meta: dict[str, Any], province: Any, scenario: Any,
-                 sections: list[tuple[Any, Any, dict[str, Any]]]) -> list[str]:
+                 sections: list[tuple[Any, Any, dict[str, Any]]],
+                 workbooks: list[str] | None = None) -> list[str]:
     """Write ``index.html`` (and ``index.md``), one page per commune under ``communes/``.
 
     ``sections`` holds (capability, result, summary) for each capability written into
-    ``out_dir/<capability.name>/``. Returns the files written, relative to ``out_dir``."""
+    ``out_dir/<capability.name>/``; ``workbooks``: files of ``out_dir`` linked from the summary
+    (the planner's workbook). Returns the files written, relative to ``out_dir``."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     env = _environment()
@@ -227,7 +231,7 @@ def write_report(out_dir: Path, lang: str, meta: dict[str, Any], province: Any, 
         scenario={"name": scenario.name, "description": scenario.description,
                   "seed": scenario.seed, "files": scenario.files},
         changed=_changed_keys(scenario), parameters=scenario.params.table(),
-        glossary=glossary, communes=communes)
+        glossary=glossary, communes=communes, workbooks=workbooks or [])
     (out_dir / "index.html").write_text(page, encoding="utf-8")
     written = ["index.html"]
     (out_dir / "communes").mkdir(exist_ok=True)

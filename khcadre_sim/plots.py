@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 from .io import Province
 from .labels import label, literal_text
 
-__all__ = ["AREA_COLOURS", "AREA_ORDER", "label", "population_marker_sizes", "province_map",
+__all__ = ["AREA_COLOURS", "AREA_ORDER", "label", "label_units", "legend_below",
+           "percent_axis", "population_marker_sizes", "province_map", "short_name",
            "staffing_by_commune"]
 
 AREA_COLOURS = {"urban": "#d95f02", "rural": "#1b9e77", "mountain": "#7570b3",
@@ -27,6 +28,62 @@ UNKNOWN_POPULATION_LABEL = {"vi": "Dân số chưa rõ (cỡ cố định)",
                             "en": "Population unknown (fixed size)"}
 
 
+def short_name(name: str) -> str:
+    """A unit's name without its kind ("Xã Cam Lâm" → "Cam Lâm"), for labels on maps."""
+    for prefix in ("Phường ", "Xã ", "Đặc khu "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def label_units(ax, territories: pd.DataFrame, ids, fontsize: float = 7) -> None:  # noqa: ANN001
+    """Write the short names of the units ``ids`` beside their centroids (white halo), each on
+    the first place around it (right, left, below, above, further below) where it overlaps no
+    earlier name (the last place otherwise)."""
+    import matplotlib.patheffects as pe
+
+    t = territories.set_index(territories["territory_id"].astype(str))
+    ax.figure.canvas.draw()  # positions as drawn (an equal aspect moves the axes at drawing)
+    renderer = ax.figure.canvas.get_renderer()
+    placed: list = []
+    sides = (((4, 3), "left"), ((-4, 3), "right"), ((4, -9), "left"), ((-4, -9), "right"),
+             ((4, 12), "left"), ((-4, 12), "right"), ((4, -18), "left"), ((-4, -18), "right"))
+    for tid in ids:
+        if str(tid) not in t.index:
+            continue
+        row = t.loc[str(tid)]
+        for offset, align in sides:
+            text = ax.annotate(short_name(str(row["name"])), (row["lon"], row["lat"]),
+                               xytext=offset, textcoords="offset points", ha=align,
+                               fontsize=fontsize, zorder=5,
+                               path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or offset == sides[-1][0]:
+                placed.append(box)
+                break
+            text.remove()
+
+
+def percent_axis(axis, decimals: int = 0) -> None:  # noqa: ANN001 - a matplotlib Axis
+    """Show a 0–1 share axis as percentages."""
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
+
+
+def legend_below(fig: Figure, axes, ncol: int = 3, **kwargs) -> None:  # noqa: ANN001
+    """One legend for the handles of every axis in ``axes``, under the plot (never on data)."""
+    handles, labels = [], []
+    for ax in axes:
+        h, lab = ax.get_legend_handles_labels()
+        handles += h
+        labels += lab
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=min(ncol, len(handles)),
+                   bbox_to_anchor=(0.5, 0.0), frameon=True, fontsize=8, **kwargs)
+        fig.tight_layout(rect=(0, 0.08 + 0.04 * ((len(handles) - 1) // ncol), 1, 1))
+
+
 def population_marker_sizes(population: pd.Series) -> pd.Series:
     """Marker size of each unit from its population; blank (unknown) → the fixed size."""
     population = pd.to_numeric(population, errors="coerce").astype("float64")
@@ -38,11 +95,13 @@ def population_marker_sizes(population: pd.Series) -> pd.Series:
 
 @literal_text
 def province_map(province: Province | pd.DataFrame, lang: str = "vi",
-                 values: pd.Series | None = None, value_label: str = "") -> Figure:
+                 values: pd.Series | None = None, value_label: str = "",
+                 percent: bool = False, n_names: int = 12, title: str | None = None) -> Figure:
     """Units at their centroids, coloured by area class, sized by population (``province`` is
-    a :class:`Province` or its territories table).
+    a :class:`Province` or its territories table), the ``n_names`` most populous named.
 
-    If ``values`` (indexed by territory_id) is given, colour by it instead. Units whose
+    If ``values`` (indexed by territory_id) is given, colour by it instead (``percent``: a
+    0–1 share shown in %), and name the units with the lowest values instead. Units whose
     population is unknown (blank) are drawn hollow at a fixed size, and the legend says so.
     """
     label(AREA_ORDER[0], lang)  # checks ``lang``
@@ -64,8 +123,11 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
         if unknown[main.index].any():
             ax.scatter([], [], s=UNKNOWN_POPULATION_SIZE, facecolors="none", edgecolors="grey",
                        linewidth=1.5, label=UNKNOWN_POPULATION_LABEL[lang])
-        ax.legend(title=label("area_class", lang), loc="upper left", bbox_to_anchor=(1.02, 1),
-                  fontsize=8)
+        legend = ax.legend(title=label("area_class", lang), loc="upper left",
+                           bbox_to_anchor=(1.02, 1), fontsize=8)
+        for handle in legend.legend_handles:
+            if hasattr(handle, "set_sizes"):
+                handle.set_sizes([40])  # the class, not a unit's population
     else:
         v = main["territory_id"].map(values)
         known = main[~unknown[main.index]]
@@ -77,7 +139,13 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
                        cmap="viridis", norm=sc.norm, marker="o", linewidth=1.5,
                        edgecolor="black", label=UNKNOWN_POPULATION_LABEL[lang])
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
-        fig.colorbar(sc, ax=ax, shrink=0.7, label=value_label)
+        bar = fig.colorbar(sc, ax=ax, shrink=0.7, label=value_label)
+        if percent:
+            percent_axis(bar.ax.yaxis)
+    if values is None:
+        named = pd.to_numeric(main["population"], errors="coerce").nlargest(n_names).index
+    else:
+        named = main["territory_id"].map(values).astype("float64").nsmallest(n_names).index
     for row in offshore.itertuples():
         ax.annotate(f"{row.name}\n({row.lat:.2f}°N, {row.lon:.2f}°E) →",
                     xy=(0.97, 0.03), xycoords="axes fraction", ha="right", va="bottom", fontsize=8,
@@ -86,9 +154,14 @@ def province_map(province: Province | pd.DataFrame, lang: str = "vi",
     ax.set_xlabel(label("longitude", lang))
     ax.set_ylabel(label("latitude", lang))
     ax.set_aspect("equal")
-    ax.set_title(label("province_map", lang))
+    named_note = ({"vi": f"tên: {n_names} đơn vị đông dân nhất",
+                   "en": f"named: the {n_names} most populous"} if values is None else
+                  {"vi": f"tên: {n_names} đơn vị có giá trị thấp nhất",
+                   "en": f"named: the {n_names} lowest"})[lang]
+    ax.set_title(f"{title or label('province_map', lang)}\n({named_note})", fontsize=11)
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    label_units(ax, main, main.loc[named, "territory_id"])  # once the layout is final
     return fig
 
 

@@ -35,6 +35,9 @@ def test_run_writes_index_with_every_section(tmp_path: Path):
             if not name.endswith(".png"):
                 assert f'href="{folder}/{name}"' in index
     assert (out / "index.md").read_text(encoding="utf-8").startswith("# khcadre")
+    # the planner's workbook of every capability, linked from the summary
+    assert summary["workbooks"] == ["ke_hoach_can_bo.xlsx"]
+    assert (out / "ke_hoach_can_bo.xlsx").is_file() and 'href="ke_hoach_can_bo.xlsx"' in index
     # every CSV starts with the UTF-8 byte-order mark, so Excel shows Vietnamese correctly
     csvs = list(out.rglob("*.csv"))
     assert len(csvs) >= 20

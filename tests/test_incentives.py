@@ -768,12 +768,12 @@ def test_write_outputs_on_the_bundled_province(tmp_path: Path):
     assert {"year", "programme", "measure", "expected", "p5", "p50", "p95"} <= set(by_year)
     assert set(by_year["year"]) == set(range(2026, 2031))
     wb = load_workbook(tmp_path / "incentives.xlsx")
-    ws = wb["Theo năm"]
-    assert ws["A1"].value == "Năm" and ws["A2"].value == "Year"
-    money = [c for c in ws[3] if c.number_format == "#,##0"]
-    assert money  # VND cells are formatted as whole numbers with thousands separators
-    assert ws["C3"].value == "Tổng chi"  # measures in Vietnamese
-    assert {"Theo xã", "Suất và danh sách chờ", "Trần kinh phí"} <= set(wb.sheetnames)
+    ws = wb["Số liệu chi tiết theo năm"]  # the tidy view, one unit per row
+    assert ws["A2"].value == "Năm" and ws["C2"].value == "Chỉ tiêu"
+    assert ws["C3"].value == "Tổng chi" and ws["D3"].value == "đồng"  # measures in Vietnamese
+    assert ws["E3"].number_format == "#,##0.0"
+    assert {"Dự toán theo năm", "Theo xã", "Suất và danh sách chờ", "Trần kinh phí"} <= set(
+        wb.sheetnames)  # the budget layout itself: tests/test_workbooks.py
     assert {f"exits_{c}" for c in CAUSES} | {"refund_cases", "post_commitment_paid"} <= set(
         by_year["measure"])
     assert summary["refund_rules"]["recruit_new_work"]["refund_causes"] == ["quit", "fail_duties"]

@@ -29,11 +29,14 @@ def test_odd_names_run_through_every_output(tmp_path: Path):
         if name[0] in "=+-@":
             assert ("'" + name) in set(names) and name not in set(names)
     # the workbook stores every name as text, never as a formula
-    wb = load_workbook(out / "incentives" / "incentives.xlsx")
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    for path in (out / "incentives" / "incentives.xlsx", out / "ke_hoach_can_bo.xlsx"):
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+        assert ODD[0] in {c.value for ws in wb.worksheets for row in ws.iter_rows()
+                          for c in row}  # the name itself, as text
     # the index escapes markup
     md = (out / "index.md").read_text(encoding="utf-8")
     html = (out / "index.html").read_text(encoding="utf-8")

@@ -25,6 +25,9 @@ def edit_csv(path: Path, fn) -> None:
 
 def test_bundled_province_is_valid(capsys):
     assert main(["validate"]) == 0
+    out = capsys.readouterr().out  # Vietnamese by default, behind a stable "valid:" prefix
+    assert out.startswith("valid: ") and "65 đơn vị hành chính" in out and "MÔ PHỎNG" in out
+    assert main(["validate", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "65 territories" in out and "SYNTHETIC" in out
 

@@ -11,6 +11,8 @@ Typical use::
     largest_monthly_scale(budget, 20e9)        # monthly support that keeps P95 ≤ 20 bn a year
     cost_curve_caps(inputs)                    # the same design under other commune caps
     sensitivity(inputs)                        # each uncertain rate at the ends of its range
+    compare_designs({"base": result, "lean": other})   # one row per design
+    base_salary(scenario, dt.date(2026, 7, 1))         # the dated base salary, VND/month
 
 Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps, waitlist),
 :mod:`.chain` (the cohort Markov chain), :mod:`.budget` (views and solvers), :mod:`.report`
@@ -19,7 +21,9 @@ Model layers: :mod:`.spec` (scenario → typed programmes), :mod:`.places` (caps
 
 from .api import (
     IncentivesResult,
+    base_salary,
     base_salary_by_month,
+    compare_designs,
     prepare,
     run,
     summary_table,
@@ -62,7 +66,8 @@ from .spec import (
 __all__ = [
     "AFTER_COMMITMENT", "AMOUNT_GRID", "CAP_GRID", "CAUSES", "BudgetResult", "CeilingAnswer",
     "Design", "IncentiveInputs", "IncentivesResult", "Programme", "Rates", "apply_caps",
-    "base_salary_by_month", "cost_curve_amounts", "cost_curve_caps", "design_from_scenario",
+    "base_salary", "base_salary_by_month", "compare_designs", "cost_curve_amounts",
+    "cost_curve_caps", "design_from_scenario",
     "largest_amount_scale", "largest_monthly_scale", "largest_recruits", "person_loop",
     "plan_places", "plot_amount_curve", "plot_cap_curve", "plot_cost_by_year", "plot_refunds",
     "plot_sensitivity", "prepare", "rate_ranges", "run", "run_chain", "salary_fund_by_year",

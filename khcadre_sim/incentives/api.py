@@ -68,13 +68,39 @@ from .plots import (
 )
 from .spec import CAUSES, design_from_scenario
 
-__all__ = ["IncentivesResult", "base_salary_by_month", "prepare", "run", "summary_table"]
+__all__ = ["IncentivesResult", "base_salary", "base_salary_by_month", "compare_designs",
+           "prepare", "run", "summary_table"]
 
 
 def base_salary_by_month(params, first_year: int, n_months: int) -> np.ndarray:
     """Base salary (VND/month) in force on the 1st of each month from January of first_year."""
     return np.array([params.value("base_salary", dt.date(first_year + m // 12, m % 12 + 1, 1))
                      for m in range(n_months)], dtype=float)
+
+
+def base_salary(scenario, on: dt.date) -> float:
+    """The base salary (VND/month) in force on ``on`` under ``scenario``: the dated parameter
+    of data/policy/parameters.toml, or the scenario's override of it."""
+    return float(scenario.params.value("base_salary", on))
+
+
+def compare_designs(results: dict[str, Any], scale: float = 1e9) -> pd.DataFrame:
+    """One row per design (``results``: name → :class:`BudgetResult` or
+    :class:`IncentivesResult`): places granted and waitlisted, expected net cost 2026–2030,
+    the highest year's P95 and the largest yearly probability of breaching the ceiling (money
+    ÷ ``scale``, billion VND by default)."""
+    rows = []
+    for name, r in results.items():
+        budget = getattr(r, "budget", r)
+        t = summary_table(budget, scale)
+        rows.append((str(name), int(budget.places["admitted"].sum()),
+                     int(budget.places["waitlisted"].sum()), float(t["expected_net"].sum()),
+                     float(t["p95_net"].max()), float(t["p_breach"].max())))
+    out = pd.DataFrame(rows, columns=["design", "places", "waitlisted", "net_2026_2030",
+                                      "highest_year_p95", "max_p_breach"])
+    return out.astype({"design": object, "places": "int64", "waitlisted": "int64",
+                       "net_2026_2030": "float64", "highest_year_p95": "float64",
+                       "max_p_breach": "float64"}).set_index("design")
 
 
 def prepare(province, scenario) -> IncentiveInputs:

@@ -261,9 +261,16 @@ def simulate(inputs: IncentiveInputs, draws: int | None = None) -> BudgetResult:
     n_years = len(years)
     places = plan_places(design, inputs.territories, inputs.positions, inputs.staff)
     rng = np.random.default_rng(inputs.seed)
-    parts = {prog.id: _programme_budget(prog, design.rates[prog.kind], places,
-                                        inputs.base_salary, n_years, rng, draws)
-             for prog in design.programmes}
+    from ..progress import bar
+
+    parts = {}
+    with bar(len(design.programmes), (f"Kinh phí: {draws:,} lần mô phỏng mỗi chương trình",
+                                      f"Incentives: {draws:,} draws per programme"),
+             "programme") as progress:
+        for prog in design.programmes:
+            parts[prog.id] = _programme_budget(prog, design.rates[prog.kind], places,
+                                               inputs.base_salary, n_years, rng, draws)
+            progress.update()
     totals_mc: dict[str, np.ndarray] = {m: np.zeros((n_years, draws)) for m in YEAR_MEASURES}
     totals_x: dict[str, np.ndarray] = {m: np.zeros((n_years, 1)) for m in YEAR_MEASURES}
     band_rows: list[dict] = []

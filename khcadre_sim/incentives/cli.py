@@ -20,9 +20,11 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     return {"draws": args.draws, "curves": not args.no_curves}
 
 
-def extras(result: Any, out_dir: Path, lang: str) -> list[str]:
-    """The workbook a budget officer opens: one sheet per view, in ``lang``."""
-    from .report import write_workbook
+def extras(result: Any, out_dir: Path, lang: str, *, meta: dict | None = None,
+           scenario: Any = None) -> list[str]:
+    """The workbook a budget officer opens, laid out as a budget (cover with the scenario and
+    its sourced assumptions, year × programme with the 2026–2030 total, ceiling), in ``lang``."""
+    from ..workbooks import BUDGET_FILE, write_budget_workbook
 
-    write_workbook(result.views, out_dir / "incentives.xlsx", lang=lang)
-    return ["incentives.xlsx"]
+    write_budget_workbook(result, out_dir / BUDGET_FILE, lang, meta, scenario)
+    return [BUDGET_FILE]

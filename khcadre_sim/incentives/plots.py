@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..labels import literal_text
+from ..plots import legend_below
 from .budget import BudgetResult
 from .report import text
 
@@ -34,7 +35,7 @@ def plot_cost_by_year(results: dict[str, BudgetResult], lang: str = "vi",
     ax.set_title("Chi phí ròng theo năm, dải P5–P95" if lang == "vi"
                  else "Net cost by year, P5–P95 band")
     ax.set_xticks(first.years)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best", frameon=True)
     fig.tight_layout()
     return fig
 
@@ -46,7 +47,9 @@ def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
                                                  places=("places_granted", "first"),
                                                  waitlisted=("waitlisted", "first"))
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(tot.index * 100, _bn(tot["expected"]), marker="o", color="C0")
+    ax.plot(tot.index * 100, _bn(tot["expected"]), marker="o", color="C0",
+            label=("Chi phí ròng 2026–2030 (trục trái)" if lang == "vi"
+                   else "Net cost 2026–2030 (left axis)"))
     ax.set_xlabel(text("commune_cap_share", lang) + " (%)")
     ax.set_ylabel(("Chi phí ròng 2026–2030" if lang == "vi" else "Net cost 2026–2030")
                   + f" ({text('vnd_bn', lang)})", color="C0")
@@ -55,11 +58,10 @@ def plot_cap_curve(curve: pd.DataFrame, lang: str = "vi") -> Figure:
              label=text("places_granted", lang))
     ax2.plot(tot.index * 100, tot["waitlisted"], marker="^", color="C2",
              label=text("waitlisted", lang))
-    ax2.set_ylabel("Số người" if lang == "vi" else "People")
-    ax2.legend(loc="center right", fontsize=8)
+    ax2.set_ylabel("Số người (trục phải)" if lang == "vi" else "People (right axis)")
     ax.set_title("Ảnh hưởng của trần người hưởng mỗi xã" if lang == "vi"
                  else "Effect of the per-commune beneficiary cap")
-    fig.tight_layout()
+    legend_below(fig, [ax, ax2], ncol=3)
     return fig
 
 
@@ -83,7 +85,7 @@ def plot_amount_curve(curve: pd.DataFrame, ceiling: pd.DataFrame, lang: str = "v
     ax.set_ylabel(f"{text('net_cost', lang)} ({text('vnd_bn', lang)})")
     ax.set_title(f"Chi phí theo {text(col, 'vi').lower()}" if lang == "vi"
                  else f"Cost against the {text(col, 'en').lower()}")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best", frameon=True)
     fig.tight_layout()
     return fig
 
@@ -103,7 +105,7 @@ def plot_refunds(result: BudgetResult, lang: str = "vi") -> Figure:
     ax.set_ylabel(text("vnd_bn", lang))
     ax.set_title("Tổng chi, thu hồi và chi phí ròng" if lang == "vi"
                  else "Gross outlay, refunds recovered and net cost")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best", frameon=True)
     fig.tight_layout()
     return fig
 
@@ -125,6 +127,6 @@ def plot_sensitivity(table: pd.DataFrame, lang: str = "vi") -> Figure:
                   + f" ({text('vnd_bn', lang)})")
     ax.set_title("Độ nhạy của chi phí theo các tham số bất định" if lang == "vi"
                  else "Sensitivity of cost to the uncertain rates")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best", frameon=True)
     fig.tight_layout()
     return fig

@@ -152,29 +152,34 @@ def _column_generation(c: Candidates, rows: Rows, in_r: np.ndarray, score: np.nd
         if res.x is None:
             return None
         lp.set_row_bounds(deferred, lower[deferred], upper[deferred])
-    while True:
-        rounds += 1
-        res = lp.run()
-        if res.x is None:
-            return None
-        value = -res.objective
-        y = res.duals_ub
-        rc = np.where(active, score + rows.A.T @ y, -np.inf)
-        best = np.zeros(c.n_staff)
-        np.maximum.at(best, c.si, rc)
-        bound = min(bound, value + float(best.sum()))
-        attractive = (rc > _TOL) & ~in_r
-        trace.append((lp.n_cols, round(res.seconds, 3), value, bound, int(attractive.sum())))
-        # stopping early keeps a valid (looser) bound: B holds after every round
-        if not attractive.any() or bound - value <= stop_gap * max(1.0, abs(value)) or (
-                rounds >= max_rounds) or time.perf_counter() >= deadline:
-            break
-        if rounds == 1:
-            lp.set_option("simplex_strategy", _RESOLVE_STRATEGY)
-        new = _top_k(c.si, rc, _PER_ROUND, attractive)
-        in_r[new] = True
-        order.append(new)
-        lp.add_columns(-score[new], a_csc[:, new])
+    from ..progress import bar
+
+    with bar(None, ("Bố trí: các vòng định giá cặp người – vị trí",
+                    "Placement: pricing rounds of person–post pairs"), "round") as progress:
+        while True:
+            rounds += 1
+            progress.update()
+            res = lp.run()
+            if res.x is None:
+                return None
+            value = -res.objective
+            y = res.duals_ub
+            rc = np.where(active, score + rows.A.T @ y, -np.inf)
+            best = np.zeros(c.n_staff)
+            np.maximum.at(best, c.si, rc)
+            bound = min(bound, value + float(best.sum()))
+            attractive = (rc > _TOL) & ~in_r
+            trace.append((lp.n_cols, round(res.seconds, 3), value, bound, int(attractive.sum())))
+            # stopping early keeps a valid (looser) bound: B holds after every round
+            if not attractive.any() or bound - value <= stop_gap * max(1.0, abs(value)) or (
+                    rounds >= max_rounds) or time.perf_counter() >= deadline:
+                break
+            if rounds == 1:
+                lp.set_option("simplex_strategy", _RESOLVE_STRATEGY)
+            new = _top_k(c.si, rc, _PER_ROUND, attractive)
+            in_r[new] = True
+            order.append(new)
+            lp.add_columns(-score[new], a_csc[:, new])
     cols = np.concatenate(order)
     slack = np.zeros(rows.n_rows)
     slack[el] = res.x[:len(el)]

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..labels import label, literal_text, translator
+from ..plots import label_units, percent_axis
 from .api import PlacementResult, manager_diversity, manager_floors
 
 _T: dict[str, tuple[str, str]] = {
@@ -31,6 +32,16 @@ _T: dict[str, tuple[str, str]] = {
     "prices": ("Chi phí của từng quy tắc (điểm mục tiêu mất đi)",
                "Price of each rule (objective points lost)"),
     "points": ("Điểm", "Points"),
+    "gap_bounds": ("Khoảng sai số do khoảng cách tối ưu (gap)",
+                   "Range the solver gaps could hide"),
+    "not_solved": ("không giải được khi bỏ quy tắc", "no answer without the rule"),
+    "unit": ("Đơn vị", "Unit"),
+    "hard_unit": ("Đơn vị địa bàn khó khăn", "Hard-area unit"),
+    "move": ("Điều động giữa hai đơn vị (độ dày theo số người)",
+             "Move between units (width by people)"),
+    "rotation_move": ("Luân chuyển cán bộ quy hoạch đến địa bàn khó khăn",
+                      "Planning-pool rotation to a hard area"),
+    "within": ("Đổi vị trí trong cùng đơn vị", "Change of post within a unit"),
     "thresholds": ("Ngưỡng năng lực tối thiểu", "Minimum competency thresholds"),
     "non_local": ("Không bố trí người địa phương (chức danh chủ chốt; giả định của dự án)",
                   "Non-local rule for key posts (project assumption)"),
@@ -50,9 +61,11 @@ _t = translator(_T)
 
 
 @literal_text
-def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "vi") -> Figure:
+def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "vi",
+              n_names: int = 10) -> Figure:
     """Communes at their centroids; a line for each origin → destination flow of moved people
-    (width by count), planning-pool rotations to hard areas in red."""
+    (width by count), planning-pool rotations to hard areas in red; the ``n_names`` units most
+    moves leave or reach are named, and a legend says what each mark is."""
     t = territories.set_index(territories["territory_id"].astype(str))
     a = result.assignments
     pos = result.candidates
@@ -60,7 +73,7 @@ def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "v
     cur_terr = dict(zip(pos.post_ids, pos.territory_ids[pos.post_terr], strict=True))
     moved["origin"] = moved["current_position_id"].map(cur_terr)
     flows = moved.groupby(["origin", "territory_id", "rotation"]).size().reset_index(name="n")
-    fig, ax = plt.subplots(figsize=(8, 7.5))
+    fig, ax = plt.subplots(figsize=(10.5, 7.5))
     main = t[t["lon"] < OFFSHORE_LON]
     hard = main["hard_area"].astype(bool)
     ax.scatter(main.loc[~hard, "lon"], main.loc[~hard, "lat"], s=18, c="#999999", zorder=2)
@@ -77,12 +90,29 @@ def moves_map(result: PlacementResult, territories: pd.DataFrame, lang: str = "v
         ax.annotate("", xy=(d["lon"], d["lat"]), xytext=(o["lon"], o["lat"]),
                     arrowprops={"arrowstyle": "->", "lw": 0.4 + 0.5 * f.n, "alpha": 0.6,
                                 "color": "#d62728" if f.rotation else "#1f78b4"}, zorder=1)
+    # the units most moves leave or reach are named
+    busy = pd.concat([flows.groupby("origin")["n"].sum(), flows.groupby("territory_id")["n"]
+                      .sum()]).groupby(level=0).sum().sort_values(ascending=False)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="", marker="o", ms=5, color="#999999", label=_t("unit", lang)),
+               Line2D([], [], ls="", marker="^", ms=6, color="#7570b3",
+                      label=_t("hard_unit", lang)),
+               Line2D([], [], color="#1f78b4", lw=1.5, label=_t("move", lang)),
+               Line2D([], [], color="#d62728", lw=1.5, label=_t("rotation_move", lang)),
+               Line2D([], [], ls="", marker="o", ms=8, markerfacecolor="none",
+                      markeredgecolor="#1b9e77", label=_t("within", lang))]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8,
+              frameon=True)
     ax.set_xlabel(label("longitude", lang))
     ax.set_ylabel(label("latitude", lang))
     ax.set_aspect("equal")
     ax.set_title(f"{_t('moves_map', lang)}: {len(moved):,} {_t('moves', lang)}")
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    # the units most moves leave or reach are named, once the layout is final
+    label_units(ax, main.reset_index(drop=True), [i for i in busy.index[:n_names]
+                                                  if i in main.index])
     return fig
 
 
@@ -115,7 +145,7 @@ def surplus_and_vacancies(result: PlacementResult, by: str = "field", lang: str 
     ax.invert_yaxis()
     ax.set_xlabel(_t("count", lang))
     ax.set_title(_t("old_new" if by == "field" else "by_area", lang))
-    ax.legend(loc="lower right")
+    ax.legend(loc="best", frameon=True)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -146,10 +176,10 @@ def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure
                       label=_t("floor", lang) if first else None)
             first = False
     ax.set_xticks(x, [_t(g, lang) for g, _ in groups])
-    ax.set_ylabel(_t("share", lang))
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_ylabel(_t("share", lang) + " (%)")
+    percent_axis(ax.yaxis)
     ax.set_title(_t("diversity", lang))
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=True)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -157,15 +187,31 @@ def manager_diversity_chart(result: PlacementResult, lang: str = "vi") -> Figure
 
 @literal_text
 def rule_prices_chart(prices: dict[str, dict], lang: str = "vi") -> Figure:
-    """Objective points lost by switching each rule on."""
-    items = [(k, v["price"]) for k, v in prices.items() if v.get("price") is not None]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(1, len(items)) + 1.5))
+    """Objective points lost by switching each rule on, with the range the solver gaps could
+    hide (``gap_bound``: the true price lies within price ± gap_bound, and is never negative),
+    so a price smaller than its gap is not read as a real cost. A rule whose switched-off
+    problem was not solved is listed without a bar."""
+    items = list(prices.items())
+    fig, ax = plt.subplots(figsize=(9, 0.5 * max(1, len(items)) + 1.8))
     y = np.arange(len(items))
-    ax.barh(y, [max(0.0, p) for _, p in items], color="#7570b3")
+    price = np.array([v["price"] if v.get("price") is not None else np.nan
+                      for _, v in items], dtype=float)
+    gap = np.array([v.get("gap_bound") or 0.0 for _, v in items], dtype=float)
+    shown = np.clip(np.nan_to_num(price), 0.0, None)
+    ax.barh(y, shown, color="#7570b3")
+    low = np.clip(np.nan_to_num(price) - gap, 0.0, None)
+    high = np.nan_to_num(price) + gap
+    solved = ~np.isnan(price)
+    ax.errorbar(shown[solved], y[solved], xerr=[(shown - low)[solved], (high - shown)[solved]],
+                fmt="none", ecolor="black", capsize=4, lw=1, label=_t("gap_bounds", lang))
+    for i in np.flatnonzero(~solved):
+        ax.text(0, y[i], " " + _t("not_solved", lang), va="center", fontsize=8, color="#d62728")
     ax.set_yticks(y, [_t(k, lang) for k, _ in items], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(_t("points", lang))
     ax.set_title(_t("prices", lang))
     ax.grid(axis="x", alpha=0.3)
+    if solved.any():
+        ax.legend(loc="best", frameon=True, fontsize=8)
     fig.tight_layout()
     return fig

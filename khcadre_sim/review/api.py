@@ -198,3 +198,28 @@ def review(province: Province, settings: ReviewSettings,
     return ReviewResult(people=people, warnings=warnings, by_commune=by_commune,
                         by_office=summarise("office"), by_field=summarise("field"),
                         by_area_class=summarise("area_class"), territories=province.territories)
+
+
+VACANCY_GROUPS = ("field", "territory_id", "area_class", "office")
+
+
+def vacancy_rates(province: Province, by: str = "field") -> pd.DataFrame:
+    """Posts held today and posts without a holder, by ``by`` (``field``, ``territory_id`` —
+    with the unit's name and area class —, ``area_class`` or ``office``), with the vacancy
+    rate (vacant ÷ posts, 0–1), highest rate first (ties by ``by``)."""
+    if by not in VACANCY_GROUPS:
+        raise ValueError(f"by must be one of {VACANCY_GROUPS}")
+    held = set(province.staff["position_id"].dropna())
+    terr = province.territories.set_index("territory_id")
+    posts = province.positions.assign(
+        vacant=~province.positions["position_id"].isin(held),
+        area_class=province.positions["territory_id"].map(terr["area_class"]))
+    out = (posts.groupby(by, sort=True)["vacant"].agg(posts="size", vacant="sum")
+           .reset_index())
+    out = out.astype({by: object, "posts": "int64", "vacant": "int64"})
+    out["vacancy_rate"] = (out["vacant"] / out["posts"]).astype("float64")
+    if by == "territory_id":
+        out.insert(1, "name", out["territory_id"].map(terr["name"]).astype(object))
+        out.insert(2, "area_class", out["territory_id"].map(terr["area_class"]).astype(object))
+    return out.sort_values(["vacancy_rate", by], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)

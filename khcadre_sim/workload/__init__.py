@@ -5,6 +5,7 @@ Public API::
     result = run(province, scenario)                   # measure + rebalance
     result.before.peak, result.after.peak               # peak load ratio before / after
     result.rebalanced.peak / .excess                    # SolveResult of the two stages
+    field_load(result), status_counts(result), shortage_by_field(result)   # province views
 
 Command line: :mod:`khcadre_sim.workload.cli` (``khcadre workload``).
 """
@@ -17,16 +18,20 @@ from .standards import available_minutes, read_standards, standards_on
 from .tables import (
     capability_pattern,
     commune_field_table,
+    field_load,
     moves_table,
     office_table,
     person_table,
+    shortage_by_field,
+    status_counts,
     summary,
 )
 
 __all__ = [
     "LoadState", "RebalanceResult", "RebalanceSettings", "WorkloadResult", "WorkloadSettings",
     "analyse_workload", "available_minutes", "capability_pattern",
-    "commune_field_table", "haversine_km", "measure_load", "moves_table", "office_table",
+    "commune_field_table", "field_load", "haversine_km", "measure_load", "moves_table",
+    "office_table",
     "person_table", "read_standards", "rebalance", "required_fte", "run", "run_workload",
-    "standards_on", "summary",
+    "shortage_by_field", "standards_on", "status_counts", "summary",
 ]

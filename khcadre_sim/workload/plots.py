@@ -9,6 +9,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..labels import label, literal_text, translator
+from ..plots import legend_below
 from .api import WorkloadResult
 from .tables import capability_pattern
 
@@ -36,10 +37,40 @@ _TEXT = {
     "under": ("dưới tải", "underloaded"),
     "no_uncovered": ("Không có thiếu hụt", "No shortage"),
     "no_data": ("Không có số liệu khối lượng công việc", "No workload data"),
+    "person": ("Một người (màu: số lĩnh vực đủ chuyên môn)",
+               "One person (colour: fields qualified in)"),
+    "over_line": ("Ngưỡng quá tải", "Overload threshold"),
+    "under_line": ("Ngưỡng dưới tải", "Underload threshold"),
+    "fields_mean": ("Số lĩnh vực đảm nhiệm bình quân (trục trái)",
+                    "Mean fields covered (left axis)"),
+    "load_mean": ("Tỷ lệ tải bình quân (trục phải)", "Mean load ratio (right axis)"),
+    "peak_before": ("Tải cao nhất trước điều chỉnh (trục phải)",
+                    "Peak load before rebalancing (right axis)"),
+    "peak_after": ("Tải cao nhất sau điều chỉnh (trục phải)",
+                   "Peak load after rebalancing (right axis)"),
+    "changed_left": ("Số người đổi phân công (trục trái)",
+                     "People with a changed portfolio (left axis)"),
 }
 
 
 _t = translator(_TEXT)
+
+
+def _names(result: WorkloadResult) -> dict[str, str]:
+    """territory_id → name (the code itself when the result carries no territories)."""
+    t = result.territories
+    if t is None:
+        return {}
+    return dict(zip(t["territory_id"].astype(str), t["name"].astype(str), strict=True))
+
+
+def _log_ratio_axis(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
+    """A log axis for load ratios with plain ticks (0.25, 0.5, 1, 2, 4 …), never "6×10⁰"."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    axis.set_major_locator(FixedLocator([0.125, 0.25, 0.5, 1, 2, 4, 8, 16]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _grid(cf: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -74,7 +105,9 @@ def load_heatgrid(result: WorkloadResult, lang: str = "vi", cap: float = 3.0) ->
         im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="RdBu_r", norm=norm)
         ax.set_xticks(range(len(fields)), [label(f, lang) for f in fields], rotation=90,
                       fontsize=7)
-        ax.set_yticks(range(len(communes)), communes, fontsize=5)
+        names = _names(result)
+        ax.set_yticks(range(len(communes)), [names.get(str(c), c) for c in communes],
+                      fontsize=5)
         ax.set_title(_t(when, lang))
         ax.set_xlabel(_t("field", lang))
     axes[0][0].set_ylabel(_t("commune", lang))
@@ -88,26 +121,31 @@ def load_vs_competency(result: WorkloadResult, lang: str = "vi") -> Figure:
     """Personal load and fields covered against competency (before rebalancing), by quintile."""
     p = result.before.people
     pat = capability_pattern(p)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 5))
     sc = ax1.scatter(p["competency"], p["load_ratio"], c=p["n_qualified_fields"], s=6,
-                     cmap="viridis", alpha=0.6)
+                     cmap="viridis", alpha=0.6, label=_t("person", lang))
     fig.colorbar(sc, ax=ax1, label=_t("n_fields", lang))
     s = result.settings
-    ax1.axhline(s.overload_threshold, color="firebrick", lw=1, ls="--")
-    ax1.axhline(s.underload_threshold, color="steelblue", lw=1, ls="--")
-    ax1.set_yscale("log")
+    ax1.axhline(s.overload_threshold, color="firebrick", lw=1, ls="--",
+                label=f"{_t('over_line', lang)} ({s.overload_threshold:g})")
+    ax1.axhline(s.underload_threshold, color="steelblue", lw=1, ls="--",
+                label=f"{_t('under_line', lang)} ({s.underload_threshold:g})")
+    if (p["load_ratio"] > 0).any():
+        ax1.set_yscale("log")
+        _log_ratio_axis(ax1.yaxis)
     ax1.set_xlabel(_t("competency", lang))
-    ax1.set_ylabel(_t("load_ratio", lang))
+    ax1.set_ylabel(_t("load_ratio", lang) + (" — log" if lang == "en" else " — thang log"))
     x = np.arange(len(pat))
-    ax2.bar(x - 0.2, pat["fields_worked_mean"], 0.4, label=_t("n_fields", lang), color="#7570b3")
-    ax2.set_ylabel(_t("n_fields", lang))
+    ax2.bar(x - 0.2, pat["fields_worked_mean"], 0.4, label=_t("fields_mean", lang),
+            color="#7570b3")
+    ax2.set_ylabel(_t("n_fields", lang), color="#7570b3")
     ax2.set_xticks(x, pat["competency_band"].astype(str))
     ax2.set_xlabel(_t("competency", lang) + " (Q1–Q5)")
     ax3 = ax2.twinx()
-    ax3.bar(x + 0.2, pat["load_mean"], 0.4, label=_t("load_ratio", lang), color="#d95f02")
-    ax3.set_ylabel(_t("load_ratio", lang))
+    ax3.bar(x + 0.2, pat["load_mean"], 0.4, label=_t("load_mean", lang), color="#d95f02")
+    ax3.set_ylabel(_t("load_ratio", lang), color="#d95f02")
     fig.suptitle(_t("capable_title", lang))
-    fig.tight_layout()
+    legend_below(fig, [ax1, ax2, ax3], ncol=3)
     return fig
 
 
@@ -126,7 +164,7 @@ def load_distribution(result: WorkloadResult, lang: str = "vi") -> Figure:
     ax.set_xlabel(_t("load_ratio", lang) + " (≤ 4)")
     ax.set_ylabel(_t("people", lang))
     ax.set_title(_t("dist_title", lang))
-    ax.legend()
+    ax.legend(loc="best", frameon=True)
     fig.tight_layout()
     return fig
 
@@ -138,15 +176,16 @@ def top_people(result: WorkloadResult, lang: str = "vi", n: int = 20) -> Figure:
     after = result.after.people.set_index("staff_id")["load_ratio"]
     fig, ax = plt.subplots(figsize=(8, 0.3 * n + 1.5))
     y = np.arange(len(b))[::-1]
-    names = [f"{r.staff_id} · {r.territory_id} · {label(r.post_field, lang)}"
-             for r in b.itertuples()]
+    units = _names(result)
+    names = [f"{r.staff_id} · {units.get(str(r.territory_id), r.territory_id)} · "
+             f"{label(r.post_field, lang)}" for r in b.itertuples()]
     ax.barh(y + 0.2, b["load_ratio"], 0.4, label=_t("before", lang), color="#d95f02")
     ax.barh(y - 0.2, b["staff_id"].map(after), 0.4, label=_t("after", lang), color="#1b9e77")
     ax.set_yticks(y, names, fontsize=7)
     ax.axvline(result.settings.overload_threshold, color="firebrick", ls="--", lw=1)
     ax.set_xlabel(_t("load_ratio", lang))
     ax.set_title(_t("top_title", lang))
-    ax.legend()
+    ax.legend(loc="lower right", frameon=True)
     fig.tight_layout()
     return fig
 
@@ -157,17 +196,18 @@ def changes_by_commune(result: WorkloadResult, lang: str = "vi") -> Figure:
     per = result.rebalanced.per_commune.sort_values("peak_before", ascending=False)
     fig, ax = plt.subplots(figsize=(12, 4.5))
     x = np.arange(len(per))
-    ax.bar(x, per["n_changed"], color="#7570b3", label=_t("changed", lang))
-    ax.set_xticks(x, per["territory_id"], rotation=90, fontsize=6)
+    ax.bar(x, per["n_changed"], color="#7570b3", label=_t("changed_left", lang))
+    names = _names(result)
+    ax.set_xticks(x, [names.get(str(c), c) for c in per["territory_id"]], rotation=90,
+                  fontsize=6)
     ax.set_ylabel(_t("changed", lang))
     ax2 = ax.twinx()
-    ax2.plot(x, per["peak_before"], "o", ms=3, color="#d95f02", label=_t("before", lang))
-    ax2.plot(x, per["peak_after"], "o", ms=3, color="#1b9e77", label=_t("after", lang))
+    ax2.plot(x, per["peak_before"], "o", ms=3, color="#d95f02", label=_t("peak_before", lang))
+    ax2.plot(x, per["peak_after"], "o", ms=3, color="#1b9e77", label=_t("peak_after", lang))
     ax2.set_ylabel(_t("load_ratio", lang) + " (max)")
     ax.set_xlabel(_t("commune", lang))
     ax.set_title(_t("changes_title", lang))
-    fig.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    legend_below(fig, [ax, ax2], ncol=3)
     return fig
 
 
@@ -192,6 +232,6 @@ def residual_shortage(result: WorkloadResult, lang: str = "vi") -> Figure:
     ax.set_yticks(range(len(g)), [label(f, lang) for f in g.index], fontsize=8)
     ax.set_xlabel(_t("fte", lang))
     ax.set_title(_t("shortage_title", lang))
-    ax.legend()
+    ax.legend(loc="lower right", frameon=True)
     fig.tight_layout()
     return fig

@@ -482,15 +482,23 @@ def _solve_blocks(blocks: list[Block], d: Data, s: RebalanceSettings,
     interpreter while it solves, so threads run blocks side by side). Each block is solved
     alone and deterministically, so the answer does not depend on how many run at once."""
 
-    def one(i: int) -> Solved:
-        return _solve_one(blocks[i], d, s, peaks, None if starts is None else starts[i])
+    from ..progress import bar
 
-    workers = s.parallel_blocks or (os.cpu_count() or 1)
-    if workers <= 1 or len(blocks) <= 1:
-        out = [one(i) for i in range(len(blocks))]
-    else:
-        with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
-            out = list(pool.map(one, range(len(blocks))))
+    stage = ("cực đại" if peaks is None else "vượt ngưỡng", "peak" if peaks is None else "excess")
+    with bar(len(blocks), (f"Khối lượng công việc: các khối ({stage[0]})",
+                           f"Workload: blocks ({stage[1]})"), "block") as progress:
+
+        def one(i: int) -> Solved:
+            solved = _solve_one(blocks[i], d, s, peaks, None if starts is None else starts[i])
+            progress.update()  # tqdm's update is thread-safe
+            return solved
+
+        workers = s.parallel_blocks or (os.cpu_count() or 1)
+        if workers <= 1 or len(blocks) <= 1:
+            out = [one(i) for i in range(len(blocks))]
+        else:
+            with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+                out = list(pool.map(one, range(len(blocks))))
     return Stage(results=[o.result for o in out], values=[o.values for o in out])
 
 

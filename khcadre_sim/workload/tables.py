@@ -103,6 +103,51 @@ def moves_table(result: WorkloadResult) -> pd.DataFrame:
         drop=True)
 
 
+def field_load(result: WorkloadResult, when: str = "before") -> pd.DataFrame:
+    """The province by field: required and available FTE summed over the communes, the load
+    ratio of the sums (required ÷ available), and how many communes are overloaded or have
+    nobody qualified in the field (``when``: ``before`` or ``after`` rebalancing); highest load
+    first."""
+    if when not in ("before", "after"):
+        raise ValueError("when must be 'before' or 'after'")
+    if when == "after" and result.rebalanced is None:
+        raise ValueError("no rebalancing was run: only 'before' is available")
+    cf = (result.before if when == "before" else result.rebalanced.after).commune_field
+    rows = []
+    for f, g in cf.groupby("field", sort=True):
+        required, actual = float(g["required_fte"].sum()), float(g["actual_fte"].sum())
+        rows.append((f, required, actual, int((g["status"] == "over").sum()),
+                     int((g["status"] == "uncovered").sum()),
+                     required / actual if actual > 0 else np.nan))
+    out = frames.frame(rows, {"field": str, "required_fte": "float64", "actual_fte": "float64",
+                              "communes_over": "int64", "communes_uncovered": "int64",
+                              "load_ratio": "float64"})
+    return out.sort_values(["load_ratio", "field"], ascending=[False, True],
+                           na_position="first", kind="stable").reset_index(drop=True)
+
+
+def status_counts(result: WorkloadResult) -> pd.DataFrame:
+    """People by load status (over, ok, under …) before and, when rebalanced, after."""
+    people = person_table(result)
+    whens = ["before"] + (["after"] if result.rebalanced is not None else [])
+    counts = {w: people[f"status_{w}"].value_counts() for w in whens}
+    out = pd.DataFrame(counts).fillna(0).astype("int64")
+    out.index.name = "status"
+    return out.sort_index()
+
+
+def shortage_by_field(result: WorkloadResult) -> pd.DataFrame:
+    """Residual shortage (FTE) by field and reason (columns), largest total first."""
+    if result.rebalanced is None:
+        raise ValueError("no rebalancing was run: there is no residual shortage")
+    sh = result.rebalanced.shortage
+    out = sh.pivot_table(index="field", columns="reason", values="shortage_fte",
+                         aggfunc="sum", fill_value=0.0).astype("float64")
+    out.columns.name = None
+    out["total"] = out.sum(axis=1)
+    return out.sort_values(["total"], ascending=False, kind="stable")
+
+
 def capability_pattern(state_people: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     """"Capable people carry the load": by competency quintile, fields covered and load.
 
