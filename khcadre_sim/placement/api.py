@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..capability import ResultBase
 from ..errors import ModelError
+from ..labels import label
 from ..solve import SOLVERS, SolveResult, Status
 from .explain import describe_slack, precheck, rule_label
 from .formulation import floor_groups, rotation_pairs
@@ -71,6 +72,10 @@ class PlacementResult(ResultBase):
             ["position_id", "office", "title", "field", "filled_today"]]
         sur = self.surplus[self.surplus["origin_territory_id"] == territory_id][
             ["staff_id", "current_position_id", "fields"]]
+        # a person's qualified fields are one ';'-joined code list: name each field
+        sur = sur.assign(fields=[
+            "; ".join(label(f.strip(), lang) for f in str(v).split(";") if f.strip())
+            if isinstance(v, str) else v for v in sur["fields"]])
         return {("Vị trí còn trống sau bố trí" if vi else "Posts vacant after placement"): vac,
                 ("Người đến hoặc mới được bố trí" if vi else "People arriving or newly placed"):
                     arrivals,
