@@ -278,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     whatif_cli.add_arguments(p)
     p.set_defaults(func=whatif_cli.run)
 
+    from .sweep import cli as sweep_cli  # light: Dask and SALib are imported when it runs
+
+    p = sub.add_parser("sweep", help="many experiments over scenario keys × seeds on Dask "
+                       "(resumable) / khám phá nhiều kịch bản")
+    sweep_cli.add_arguments(p)
+    p.set_defaults(func=sweep_cli.run)
+
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
         _add_common(p)
