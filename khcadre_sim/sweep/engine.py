@@ -144,11 +144,11 @@ def run_experiments(model: Any, province: Any, scenario: Any, design: pd.DataFra
     def collect(o: Outcome) -> None:
         done.append(o)
         pending.append(o)
-        if on_outcome is not None:
-            on_outcome(o)
         if on_rows is not None and len(pending) >= batch:
             on_rows(list(pending))
             pending.clear()
+        if on_outcome is not None:
+            on_outcome(o)
 
     with bar(len(tasks), ("Thí nghiệm", "Experiments")) as progress:
         if client is None:
