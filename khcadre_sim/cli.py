@@ -130,6 +130,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from .io import write_province
     from .synth import generate_province
 
+    if args.national:
+        from .national import national_command
+
+        return national_command(args, _target, _writing)
     _target(args)
     province = generate_province(seed=args.seed, scale=args.scale)
     with _writing(args) as tmp:
@@ -257,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (a whole number ≥ 0); the same seed gives the same files")
     p.add_argument("--scale", type=scale_factor, default=1.0,
                    help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
+    p.add_argument("--national", action="store_true",
+                   help="34 provinces with their real number of commune-level units (2025 "
+                        "resolutions), one synthetic province folder each")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("validate", help="check a province folder (and a scenario) against the "
