@@ -56,9 +56,10 @@ def spec_dict(points: int, seeds: int) -> dict:
 def _local(spec, province, scenario, workers: int) -> tuple[dict, object]:
     from distributed import Client, LocalCluster
 
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         startup = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -68,7 +69,9 @@ def _local(spec, province, scenario, workers: int) -> tuple[dict, object]:
     return {"workers": workers, "experiments": n, "startup_seconds": round(startup, 2),
             "sweep_seconds": round(seconds, 2),
             "experiments_per_second": round(n / seconds, 2),
-            "failed": int((result.experiments["status"] != "ok").sum())}, result
+            "failed": int((result.experiments["status"] != "ok").sum()),
+            "load_average_1min_before_after": [round(load_before, 2),
+                                               round(os.getloadavg()[0], 2)]}, result
 
 
 def _free_port() -> int:

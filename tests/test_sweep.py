@@ -117,7 +117,7 @@ def test_killed_worker_changes_nothing(inputs, sequential):
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
         killed = []
 
@@ -216,3 +216,16 @@ def test_sweep_folder_has_spec_and_experiment_values(inputs, tmp_path):
     exp = pd.read_parquet(out / "experiments.parquet")
     assert {ACCEPT, MONTHLY, "experiment_id", "seed", "status", "error"} <= set(exp.columns)
     assert Path(out / ".khcadre-run.json").is_file()
+
+
+@pytest.mark.parametrize(("name", "key", "values"), [
+    ("review", "levers.review.major_gap_points", [5.0, 10.0]),
+    ("placement", "levers.placement.max_distance_km", [20.0, 80.0])])
+def test_other_capabilities_sweep_through_their_summary(name, key, values):
+    province = kh.examples.small_province(8, 1)
+    spec = parse_spec({"capability": name, "design": "grid", "factors": {key: {"values": values}}})
+    result = run_sweep(spec, province, kh.load_scenario())
+    assert (result.experiments["status"] == "ok").all()
+    outcomes = set(result.results["outcome"])
+    assert ("warnings" if name == "review" else "objective") in outcomes
+    assert not any("seconds" in o for o in outcomes)  # timings are not outcomes

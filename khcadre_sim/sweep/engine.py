@@ -117,7 +117,7 @@ def dask_client(workers: int = 2, scheduler: str | None = None, processes: bool 
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
         yield client
 
