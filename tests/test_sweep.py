@@ -129,6 +129,11 @@ def test_killed_worker_changes_nothing(inputs, sequential):
 
         result = run_sweep(_spec(), *inputs, client=client, on_outcome=kill_one)
         assert killed and killed[0] not in client.run(os.getpid).values()
+        sent: dict[str, int] = {}  # times each experiment was sent to a worker
+        for event in cluster.scheduler.transition_log:
+            if str(event[0]).startswith("khcadre-experiment") and event[2] == "processing":
+                sent[event[0]] = sent.get(event[0], 0) + 1
+        assert len(sent) == 6 and max(sent.values()) >= 2  # the victim's work was re-run
     assert (result.experiments["status"] == "ok").all()
     pd.testing.assert_frame_equal(result.results, sequential.results)
 
