@@ -92,23 +92,23 @@ def run_sweep(spec: SweepSpec, province: Any, scenario: Any, *, out: str | Path 
     check_against(spec, scenario)
     design = design_of(spec, int(scenario.seed))
     factors = [f.name for f in spec.factors]
-    folder = None
-    done: set[str] = set()
-    if out is not None:
-        info = {"kind": KIND, "fingerprint": fingerprint(spec, province, scenario),
-                "spec": spec.to_dict(), "spec_file": spec.source, "scenario": scenario.name,
-                "scenario_files": scenario.files, "data": getattr(province, "source", ""),
-                "synthetic_staff_data": bool(getattr(province, "synthetic", False))}
-        folder = SweepFolder(out, command, info, protect, force)
-        _, status = folder.open(design)
-        done = set(status.loc[status["status"] == "ok", "experiment_id"])
-    todo = design[~design["experiment_id"].isin(done)]
-    on_rows = (lambda batch_: folder.add(batch_, spec.outcomes)) if folder else None
     if client is not None or (workers is None and scheduler is None):
         executor: Any = contextlib.nullcontext(client)
-    else:
+    else:  # connect first: an unreachable scheduler leaves --out as it was
         executor = dask_client(workers or 1, scheduler, processes)
     with executor as c:
+        folder = None
+        done: set[str] = set()
+        if out is not None:
+            info = {"kind": KIND, "fingerprint": fingerprint(spec, province, scenario),
+                    "spec": spec.to_dict(), "spec_file": spec.source, "scenario": scenario.name,
+                    "scenario_files": scenario.files, "data": getattr(province, "source", ""),
+                    "synthetic_staff_data": bool(getattr(province, "synthetic", False))}
+            folder = SweepFolder(out, command, info, protect, force)
+            _, status = folder.open(design)
+            done = set(status.loc[status["status"] == "ok", "experiment_id"])
+        todo = design[~design["experiment_id"].isin(done)]
+        on_rows = (lambda batch_: folder.add(batch_, spec.outcomes)) if folder else None
         outcomes = run_experiments(model, province, scenario, todo, factors, client=c,
                                    on_rows=on_rows, on_outcome=on_outcome, batch=batch)
     if folder is not None:
