@@ -164,6 +164,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from .io import write_province
     from .synth import generate_province
 
+    if args.national:
+        from .national import national_command
+
+        return national_command(args, _target, _writing)
     _target(args)
     province = generate_province(seed=args.seed, scale=args.scale)
     with _writing(args) as tmp:
@@ -310,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=scale_factor, default=1.0,
                    help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
     _add_lang(p)
+    p.add_argument("--national", action="store_true",
+                   help="34 provinces with their real number of commune-level units (2025 "
+                        "resolutions), one synthetic province folder each")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("validate", help="check a province folder (and a scenario) against the "
@@ -338,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_arguments(p)
     _add_lang(p)
     p.set_defaults(func=compare.command)
+
+    from .sweep import cli as sweep_cli  # light: Dask and SALib are imported when it runs
+
+    p = sub.add_parser("sweep", help="many experiments over scenario keys × seeds on Dask "
+                       "(resumable) / khám phá nhiều kịch bản")
+    sweep_cli.add_arguments(p)
+    p.set_defaults(func=sweep_cli.run)
 
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")

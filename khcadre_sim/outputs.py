@@ -25,7 +25,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import KhcadreError, Problem
@@ -163,3 +163,37 @@ def _swap(tmp: Path, target: Path) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+def add_file(out: str | Path, name: str, write: Callable[[Path], None], *,
+             protect: Iterable[tuple[str, Path]] = ()) -> None:
+    """Add (or replace) the file ``name`` in a results folder khcadre wrote, keeping its marker
+    true — for a long command that keeps what it finished as it goes (a sweep's batches).
+
+    The folder must pass :func:`check_target` without ``--force`` (it holds a marker and no
+    file khcadre did not write). ``write(path)`` writes the file beside the folder; it is then
+    moved in and listed in the marker while Ctrl-C and SIGTERM wait, so an interruption leaves
+    either the old folder or the new one, never a file the marker does not list.
+    """
+    target = check_target(out, protect, force=False)
+    marker = _marker(target)
+    if marker is None:
+        raise _refuse(Path(out), "is not a khcadre results folder",
+                      "give --out a new folder name, e.g. --out results")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        write(tmp / "file")
+        marker["files"] = sorted(set(marker["files"]) | {name})
+        (tmp / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=1) + "\n",
+                                  encoding="utf-8")
+        signals = {signal.SIGINT, signal.SIGTERM}
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            dest = target / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / "file", dest)
+            os.replace(tmp / MARKER, target / MARKER)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
