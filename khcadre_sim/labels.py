@@ -145,6 +145,13 @@ def literal_text(function: Callable) -> Callable:
     def wrapper(*args, **kwargs):  # noqa: ANN202
         import matplotlib
 
-        with matplotlib.rc_context({"text.parse_math": False}):
+        # Only this one setting is changed and restored: matplotlib.rc_context would restore
+        # every setting on exit, including "interactive", which Jupyter's inline backend turns
+        # on when the first figure is made — restoring it would hide every later figure.
+        before = matplotlib.rcParams["text.parse_math"]
+        matplotlib.rcParams["text.parse_math"] = False
+        try:
             return function(*args, **kwargs)
+        finally:
+            matplotlib.rcParams["text.parse_math"] = before
     return wrapper

@@ -56,3 +56,24 @@ def test_recruitment_bars_cover_the_posts_to_fill(world):
     fig = plots.recruitment_by_field(need, "en")
     widths = sum(p.get_width() for p in fig.axes[0].patches)
     assert widths == pytest.approx(int(need.by_field()["posts_to_fill"].sum()))
+
+
+def test_literal_text_restores_only_its_own_setting():
+    """A figure function must not undo settings changed while it ran (Jupyter's inline backend
+    turns on interactive mode when the first figure is made; undoing that hid every later
+    figure of a notebook)."""
+    from khcadre_sim.labels import literal_text
+
+    @literal_text
+    def draw() -> bool:
+        matplotlib.interactive(True)
+        return matplotlib.rcParams["text.parse_math"]
+
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    try:
+        assert draw() is False  # names are drawn literally inside
+        assert matplotlib.is_interactive()  # what happened inside stays
+        assert matplotlib.rcParams["text.parse_math"] is True  # and the setting is restored
+    finally:
+        matplotlib.interactive(was)
