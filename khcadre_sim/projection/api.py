@@ -60,8 +60,11 @@ class ProjectionResult(ResultBase):
     seconds: dict[str, float] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables written (seconds stay out of them, in summary.json, so that the same
+        seeds give the same files byte for byte)."""
         return {"indicators": self.indicators, "bands": self.bands, "targets": self.targets,
-                "events": self.events, "placement_proofs": self.placement_proofs,
+                "events": self.events,
+                "placement_proofs": self.placement_proofs.drop(columns=["seconds"]),
                 "budget": self.budget}
 
     def band(self, indicator: str, scope: str = "province", unit: str = "") -> pd.DataFrame:
@@ -94,7 +97,14 @@ class ProjectionResult(ResultBase):
                 "targets": targets.to_records(self.target_list),
                 "indicators": {k: {"label_vi": v[0], "label_en": v[1], "unit": v[2],
                                    "description": v[3]} for k, v in ind.INDICATORS.items()},
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+                "placement_seconds": _placement_seconds(self.placement_proofs)}
+
+
+def _placement_seconds(proofs: pd.DataFrame) -> dict[str, float]:
+    """Seconds of the re-placements by mode (province-wide first year, restricted after)."""
+    return {str(m): round(float(g["seconds"].sum()), 3)
+            for m, g in proofs.groupby("mode", sort=True)}
 
 
 def _first_year_all_met(t: pd.DataFrame) -> int | None:
@@ -104,21 +114,45 @@ def _first_year_all_met(t: pd.DataFrame) -> int | None:
     return None
 
 
-def _context(prep: loop.Prepared) -> dict[str, Any]:
-    s = prep.scenario
-    cut = rating_bands(s.params, events_mod.month(loop.FIRST_YEAR, 12))
-    return {"digital_courses": set(prep.catalogue.loc[prep.catalogue["digital"], "course_id"]
+def context(scenario: Scenario) -> dict[str, Any]:
+    """What the indicators read from a scenario: the digital courses of the catalogue, the
+    Decree 335 quota, the levelling detector's settings and the overload threshold."""
+    from ..people.catalogue import load_catalogue
+    from ..workload.api import WorkloadSettings
+
+    catalogue = load_catalogue()
+    cut = rating_bands(scenario.params, events_mod.month(loop.FIRST_YEAR, 12))
+    return {"digital_courses": set(catalogue.loc[catalogue["digital"], "course_id"]
                                    .astype(str)),
             "excellent_share": float(cut["excellent_share"]),
-            "levelling": EvaluationSettings.from_scenario(s).levelling,
-            "overload": float(prep.workload.overload_threshold)}
+            "levelling": EvaluationSettings.from_scenario(scenario).levelling,
+            "overload": float(WorkloadSettings.from_scenario(scenario).overload_threshold)}
+
+
+def recompute(events: pd.DataFrame, snapshots: pd.DataFrame, budget: pd.DataFrame,
+              province: Province, scenarios: dict[str, Scenario]) -> pd.DataFrame:
+    """The indicators table recomputed from a run's event log, snapshots and budget (as
+    written in a results folder) — equal to the run's own ``indicators``."""
+    parts = []
+    for (name, seed), log in events.groupby(["scenario", "seed"], sort=False):
+        snap = snapshots[(snapshots["scenario"] == name) & (snapshots["seed"] == seed)]
+        bud = budget[(budget["scenario"] == name) & (budget["seed"] == seed)]
+        years = sorted(int(y) for y in snap["year"].unique())
+        table = ind.compute(log.drop(columns=["scenario", "seed"]).reset_index(drop=True),
+                            snap.drop(columns=["scenario", "seed"]), bud.drop(
+                                columns=["scenario", "seed"]), context(scenarios[name]),
+                            years, province.territories)
+        parts.append(table.assign(scenario=name, seed=seed))
+    full = {"scenario": "string", "seed": "int64", **{k: v for k, v in ind.TABLE.items()
+                                                     if k not in ("scenario", "seed")}}
+    return pd.concat(parts, ignore_index=True)[list(full)].astype(full)
 
 
 def _one(task: tuple[Province, loop.Prepared, int, tuple[int, ...], bool]) -> dict[str, Any]:
     """One scenario and seed: the loop and its indicators (runs in a worker process)."""
     province, prep, seed, years, rebalance = task
     r = loop.run_seed(province, prep, seed, years, rebalance_workload=rebalance)
-    table = ind.compute(r.events, r.snapshots, r.budget, _context(prep), years,
+    table = ind.compute(r.events, r.snapshots, r.budget, context(prep.scenario), years,
                         province.territories)
     tag = {"scenario": prep.name, "seed": seed}
     return {"indicators": table.assign(**tag), "events": r.events.assign(**tag),
@@ -217,7 +251,7 @@ def baseline(province: Province, prep: loop.Prepared) -> dict[str, float]:
     year = loop.FIRST_YEAR - 1
     snap = state.snapshot(province, year, load, set(), prep.young_age, set(prep.new_work))
     budget = pd.DataFrame({c: pd.Series(dtype=t) for c, t in state.BUDGET.items()})
-    table = ind.compute(events_mod.empty(), snap, budget, _context(prep), [year],
+    table = ind.compute(events_mod.empty(), snap, budget, context(prep.scenario), [year],
                         province.territories)
     prov = table[table["scope"] == "province"]
     return {str(k): float(v) for k, v in zip(prov["indicator"], prov["value"], strict=True)}

@@ -61,6 +61,7 @@ from ..people import evaluation, events, exits, recruitment, rotation, training
 from ..people.catalogue import load_catalogue
 from ..review.api import ReviewSettings, review
 from ..scenario import Scenario
+from ..workload import frames
 from ..workload.api import WorkloadSettings, analyse_workload
 from ..workload.rebalance import _coverage, _shortage
 from ..workload.standards import read_standards
@@ -238,9 +239,16 @@ def _workload(s: st.ProjectionState, prep: Prepared,
         shortage = w.rebalanced.shortage
         people = w.rebalanced.after.people
     else:
-        shortage = _shortage(w.before, _coverage(w.before, w.required),
-                             prep.workload.rebalance.target_load)
         people = w.before.people
+        target = prep.workload.rebalance.target_load
+        cover = _coverage(w.before, w.required)
+        if (people["load_ratio"].to_numpy(dtype=float) > target + 1e-9).any():
+            shortage = _shortage(w.before, cover, target)
+        else:  # nobody above target: only uncovered fields (_shortage needs someone above it)
+            shortage = frames.frame([(c, f, r / target, "uncovered")
+                                     for (c, f), r in sorted(cover.required.items())
+                                     if (c, f) not in cover.covered and r > 1e-9 * target],
+                                    frames.SHORTAGE)
     load = pd.Series(people["load_ratio"].to_numpy(dtype=float),
                      index=people["staff_id"].astype(str).to_numpy())
     return load, shortage
