@@ -176,6 +176,18 @@ def _end_terms(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> N
     s.reconsider |= set(ended.loc[ended["outcome"] == "promote", "staff_id"].astype(str))
 
 
+def cold_solve(s: st.ProjectionState, prep: Prepared, year: int) -> dict[str, Any]:
+    """For comparison only (benchmark): the province-wide placement of the same January, people
+    on a rotation term held in their post (:func:`people.rotation.placement_inputs`)."""
+    started = time.perf_counter()
+    province = rotation.placement_inputs(s.province, s.rotations, year, prep.scenario)
+    settings = dataclasses.replace(prep.placement, reference_year=year)
+    res = placement_mod.place(province, settings=settings)
+    return _proof_row(year, "cold", res.proof, len(province.staff), len(province.positions),
+                      int(res.counts()["changed_post"]) if res.status.has_solution else 0,
+                      time.perf_counter() - started)
+
+
 def _replace(s: st.ProjectionState, prep: Prepared, year: int) -> dict[str, Any]:
     """Step 2 from the second year: re-place the free people over the free posts."""
     started = time.perf_counter()
@@ -308,7 +320,7 @@ def _evaluate(s: st.ProjectionState, prep: Prepared, year: int, seed: int,
 def run_seed(province: Province, prep: Prepared, seed: int,
              years: tuple[int, ...] = tuple(range(FIRST_YEAR, LAST_YEAR + 1)), *,
              rebalance_workload: bool = False, keep_scores: bool = False,
-             on_year: Any = None) -> SeedRun:
+             on_year: Any = None, compare_cold: bool = False) -> SeedRun:
     """The projection of one scenario (prepared) under one seed (see the module docstring)."""
     s = st.ProjectionState(year=years[0], province=province)
     seconds: dict[str, float] = {}
@@ -327,6 +339,8 @@ def run_seed(province: Province, prep: Prepared, seed: int,
             proofs.append(timed("placement", _first_placement, s, prep, year))
         else:
             timed("rotation", _end_terms, s, prep, year, seed)
+            if compare_cold:  # timed apart: not part of the run
+                proofs.append(cold_solve(s, prep, year))
             proofs.append(timed("placement", _replace, s, prep, year))
         timed("rotation", _rotate, s, prep, year, seed)
         load, shortage = timed("workload", _workload, s, prep, rebalance_workload)
