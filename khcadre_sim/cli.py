@@ -353,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_cli.add_arguments(p)
     p.set_defaults(func=sweep_cli.run)
 
+    from .projection import cli as projection_cli  # light: the model is imported when it runs
+
+    p = sub.add_parser("project", help="2026–2030 projection: scenarios × seeds, indicators, "
+                       "targets year by year / dự báo 2026–2030")
+    projection_cli.add_arguments(p)
+    p.set_defaults(func=projection_cli.command)
+
     for cap in REGISTRY:
         p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
         _add_common(p)

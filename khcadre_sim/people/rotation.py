@@ -174,9 +174,12 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     v_level = title_group(vacant).map(_LEVEL).to_numpy(dtype=int)
     v_lat, v_lon = (t[c].reindex(v_terr).to_numpy(dtype=float) for c in ("lat", "lon"))
     req = vacant[[f"req_{g}" for g in GROUPS]].to_numpy(dtype=float)
-    parts = []
+    v_field = vacant["field"].astype(str).to_numpy()
+    v_title = vacant["title"].astype(str).to_numpy()
+    v_ids = vacant["position_id"].astype(str).to_numpy()
+    cols: dict[str, list] = {c: [] for c in PAIR_COLUMNS}  # one table at the end: quick
     for who in _who_may_go(province, settings, year, active, params).itertuples(index=False):
-        base = (vacant["field"].astype(str).isin(who.fields.split(";")).to_numpy()
+        base = (np.isin(v_field, who.fields.split(";"))
                 & (v_terr != who.works) & (v_terr != who.home)
                 & (who.scores[None, :] >= req).all(axis=1))
         km = haversine_km(t.at[who.works, "lat"], t.at[who.works, "lon"], v_lat, v_lon)
@@ -184,22 +187,24 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
         if who.pool:  # to a hard area, not to a lower group of duties
             kinds.append(("hard_area", base & v_hard & (v_level >= who.level)))
         if who.manager:  # the same title elsewhere, within reach
-            kinds.append(("horizontal", base & (vacant["title"].astype(str).to_numpy()
-                                                == who.title)
+            kinds.append(("horizontal", base & (v_title == who.title)
                           & (km <= settings.horizontal_max_km)))
         for kind, ok in kinds:
             j = np.flatnonzero(ok)
             fit = (np.minimum(who.scores[None, :] - req[j], settings.fit_cap)
                    * settings.fit_weights).sum(axis=1)
-            parts.append(pd.DataFrame({
-                "staff_id": who.staff_id, "kind": kind, "home_position_id": who.position_id,
-                "home_territory_id": who.works,
-                "position_id": vacant["position_id"].astype(str).to_numpy()[j],
-                "territory_id": v_terr[j], "km": km[j],
-                "score": REWARD + fit - settings.move_per_km * km[j]}))
-    if not parts:
+            n = len(j)
+            for c, v in (("staff_id", who.staff_id), ("kind", kind),
+                         ("home_position_id", who.position_id),
+                         ("home_territory_id", who.works)):
+                cols[c].append(np.full(n, v, dtype=object))
+            cols["position_id"].append(v_ids[j])
+            cols["territory_id"].append(v_terr[j])
+            cols["km"].append(np.asarray(km, dtype=float)[j])
+            cols["score"].append(REWARD + fit - settings.move_per_km * np.asarray(km)[j])
+    if not cols["staff_id"]:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in PAIR_COLUMNS.items()})
-    return pd.concat(parts, ignore_index=True).astype(PAIR_COLUMNS)
+    return pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()}).astype(PAIR_COLUMNS)
 
 
 def select(province: Province, settings: RotationSettings, year: int,

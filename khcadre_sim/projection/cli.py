@@ -1,0 +1,136 @@
+"""``khcadre project``: scenarios × seeds through 2026–2030 into one results folder.
+
+Writes (CSV as UTF-8 with a byte-order mark, every float in full; Parquet beside each table when
+pyarrow is installed): ``indicators``, ``bands``, ``targets``, ``events``, ``budget``,
+``placement_proofs``, ``snapshots`` (Parquet only when pyarrow is there: it is large) and
+``summary.json``. Imports nothing heavy until the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..argtypes import whole_number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None,
+                        help="province folder; default: the bundled Khánh Hòa province")
+    parser.add_argument("--scenario", type=Path, action="append", default=None,
+                        help="scenario TOML file; repeat to compare scenarios side by side "
+                             "(default: scenarios/base.toml)")
+    parser.add_argument("--seeds", type=whole_number(1, 10_000), default=20,
+                        help="seeds per scenario (bands P5/P50/P95 over them; default 20)")
+    parser.add_argument("--first-seed", type=whole_number(0, 2**32 - 10_001), default=0,
+                        help="first seed (seeds first … first + seeds − 1; default 0)")
+    parser.add_argument("--workers", type=whole_number(1, 64), default=None,
+                        help="processes (default: 2 when there is more than one run)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="results folder to write: a new or empty folder, or one khcadre "
+                             "wrote before (replaced whole)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a khcadre results folder even if it now holds other files")
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="language of the headline (vi = Tiếng Việt, default; en)")
+
+
+def _protected(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    from ..paths import BUNDLED_PROVINCE, DEFAULT_SCENARIO
+
+    out = [("the data folder", Path(args.data) if args.data is not None else BUNDLED_PROVINCE)]
+    for s in args.scenario or [DEFAULT_SCENARIO]:
+        out.append(("the scenario's folder", Path(s).parent))
+    return out
+
+
+def _scenarios(paths: list[Path] | None) -> dict[str, Any]:
+    """Scenarios by name (meta.name, else the file's stem; a repeated name is an error)."""
+    from ..errors import Problem, ScenarioError
+    from ..scenario import load_scenario
+
+    out: dict[str, Any] = {}
+    for path in paths or [None]:
+        s = load_scenario(path)
+        name = s.name or (Path(path).stem if path is not None else "base")
+        if name in out:
+            name = Path(path).stem if path is not None else name
+        if name in out:
+            raise ScenarioError(Problem(file=str(path), column="meta.name",
+                                        message=f"two scenarios are named '{name}'",
+                                        fix="give each scenario its own [meta] name"))
+        out[name] = s
+    return out
+
+
+def parquet_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def write_tables(result: Any, out_dir: Path) -> list[str]:
+    """Every table as CSV (floats in full) and Parquet (when pyarrow is installed)."""
+    from ..report import write_csv
+
+    files = []
+    parquet = parquet_available()
+    tables = dict(result.tables())
+    for name, table in tables.items():
+        write_csv(table, out_dir / f"{name}.csv", float_format=None)
+        files.append(f"{name}.csv")
+        if parquet:
+            table.to_parquet(out_dir / f"{name}.parquet", index=False)
+            files.append(f"{name}.parquet")
+    if parquet:
+        result.snapshots.to_parquet(out_dir / "snapshots.parquet", index=False)
+        files.append("snapshots.parquet")
+    else:
+        write_csv(result.snapshots, out_dir / "snapshots.csv", float_format=None)
+        files.append("snapshots.csv")
+    return files
+
+
+def command(args: argparse.Namespace) -> int:
+    from ..checks import check_province
+    from ..io import load_province
+    from ..outputs import check_target, output_dir
+    from ..report import write_json
+    from .api import run
+
+    protect = _protected(args)
+    check_target(args.out, protect, args.force)
+    province = load_province(args.data)
+    scenarios = _scenarios(args.scenario)
+    for kind, problems in (("note", province.notes), ("warning", check_province(
+            province, next(iter(scenarios.values()))))):
+        for problem in problems:
+            print(f"{kind}: {str(problem).lstrip(': ')}", file=sys.stderr)
+    result = run(province, scenarios, seeds=args.seeds, first_seed=args.first_seed,
+                 workers=args.workers)
+    meta = {"capability": "projection", "data": province.source,
+            "synthetic_staff_data": province.synthetic,
+            "scenario_files": {n: s.files for n, s in scenarios.items()},
+            "parquet": parquet_available()}
+    from .report import write_reports
+    from .targets import load_targets
+
+    report_meta = {**meta, "synthetic": province.synthetic, "seeds": args.seeds,
+                   "scenarios": {n: ", ".join(s.files) for n, s in scenarios.items()},
+                   "targets": {t.id: {"text_vi": t.text_vi, "text_en": t.text_en}
+                               for t in load_targets()}}
+    with output_dir(args.out, command=args.command_line, protect=protect,
+                    force=args.force) as tmp:
+        files = write_tables(result, tmp)
+        pages = write_reports(tmp, result.bands, result.targets, report_meta, lang=args.lang)
+        reports = sorted(str(p.relative_to(tmp)) for p in pages)
+        write_json({**meta, **result.summary(), "reports": reports,
+                    "files": sorted([*files, *reports, "summary.json"])}, tmp / "summary.json")
+    for line in result.headline(args.lang):
+        print(line)
+    print(f"wrote {args.out}")
+    return 0
