@@ -495,5 +495,5 @@ def command(args: argparse.Namespace) -> int:
         with output_dir(args.out, command=args.command_line, protect=protect,
                         force=args.force) as tmp:
             write_comparison(runs, table, tmp, args.lang)
-        print(f"wrote {args.out}")
+        print(f"đã ghi {args.out}" if getattr(args, "lang", "vi") == "vi" else f"wrote {args.out}")
     return 0

@@ -132,5 +132,5 @@ def command(args: argparse.Namespace) -> int:
                     "files": sorted([*files, *reports, "summary.json"])}, tmp / "summary.json")
     for line in result.headline(args.lang):
         print(line)
-    print(f"wrote {args.out}")
+    print(f"đã ghi {args.out}" if getattr(args, "lang", "vi") == "vi" else f"wrote {args.out}")
     return 0
