@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .argtypes import scale_factor, whole_number
+from .argtypes import (
+    HelpParser,
+    force_help,
+    help_language,
+    help_text,
+    out_help,
+    scale_factor,
+    set_help_language,
+    whole_number,
+)
 from .capability import REGISTRY, Capability
 from .errors import KhcadreError
 from .outputs import check_target, output_dir
@@ -60,8 +69,9 @@ def _say(args: argparse.Namespace, key: str, **values: Any) -> str:
     return (en if getattr(args, "lang", "vi") == "en" else vi).format(**values)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad command line as one line and exit code 2."""
+class _Parser(HelpParser):
+    """argparse (its help in the help language) that reports a bad command line as one line
+    and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"error: {self.prog}: {message} — fix: see {self.prog} --help\n")
@@ -72,18 +82,31 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_general(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true",
-                        help="no progress bars (they are shown only at a terminal anyway)")
+                        help=help_text("không hiện thanh tiến độ (vốn chỉ hiện khi chạy ở "
+                                       "terminal)",
+                                       "no progress bars (they are shown only at a terminal "
+                                       "anyway)"))
     parser.add_argument("--log-level", choices=("warning", "info", "debug"), default="warning",
-                        help="how much detail to log on stderr (default: warning)")
+                        help=help_text("mức chi tiết của nhật ký ghi ra stderr (mặc định: "
+                                       "warning)",
+                                       "how much detail to log on stderr (default: warning)"))
 
 
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--data", type=Path, default=None,
-                        help="province folder (territories, positions, staff, workload as CSV "
-                             "or XLSX); default: the bundled Khánh Hòa province")
+                        help=help_text("thư mục dữ liệu của tỉnh (đơn vị hành chính, vị trí "
+                                       "việc làm, cán bộ, khối lượng công việc dạng CSV hoặc "
+                                       "XLSX); mặc định: dữ liệu tỉnh Khánh Hòa kèm theo",
+                                       "province folder (territories, positions, staff, "
+                                       "workload as CSV or XLSX); default: the bundled Khánh "
+                                       "Hòa province"))
     parser.add_argument("--scenario", type=Path, default=None,
-                        help="scenario TOML file (its keys are checked, and the province "
-                             "against its rules); default: scenarios/base.toml")
+                        help=help_text("tệp kịch bản TOML (kiểm tra các khóa của kịch bản, và "
+                                       "kiểm tra dữ liệu tỉnh theo các quy định của kịch bản); "
+                                       "mặc định: scenarios/base.toml",
+                                       "scenario TOML file (its keys are checked, and the "
+                                       "province against its rules); default: "
+                                       "scenarios/base.toml"))
     if out:
         _add_out(parser)
     _add_lang(parser)
@@ -91,16 +114,18 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="language of figures, tables' labels, headlines and messages "
-                             "(vi = Tiếng Việt, default; en = English)")
+                        help=help_text("ngôn ngữ của biểu đồ, nhãn bảng, kết quả chính, thông "
+                                       "báo và trợ giúp này (vi = Tiếng Việt, mặc định; en = "
+                                       "English)",
+                                       "language of figures, tables' labels, headlines, "
+                                       "messages and this help (vi = Tiếng Việt, default; en = "
+                                       "English)"))
 
 
 def _add_out(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, required=True,
-                        help="results folder to write: a new or empty folder, or one khcadre "
-                             "wrote before (replaced whole)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a khcadre results folder even if it now holds other files")
+    parser.add_argument("--out", type=Path, required=True, help=out_help())
+    parser.add_argument("--force", action="store_true", help=force_help())
+
 
 
 def _protected(args: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -297,71 +322,104 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="khcadre", description="Khánh Hòa commune-level cadre workbench (2026–2030).")
-    parser.add_argument("--version", action="version", version=f"khcadre {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _sub(sub: Any, name: str, vi: str, en: str) -> argparse.ArgumentParser:
+    """A subcommand whose list entry and description are ``vi`` or ``en``."""
+    text = help_text(vi, en)
+    return sub.add_parser(name, help=text, description=text)
 
-    p = sub.add_parser("run", help="run every capability on a scenario into one results folder")
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line; its help is in the language ``argv`` asks for (``--lang en``), else
+    ``KHCADRE_LANG``, else Vietnamese (see :func:`khcadre_sim.argtypes.help_language`)."""
+    set_help_language(help_language(sys.argv[1:] if argv is None else argv))
+    parser = _Parser(
+        prog="khcadre",
+        description=help_text("Bộ công cụ về cán bộ, công chức cấp xã tỉnh Khánh Hòa "
+                              "(2026–2030).",
+                              "Khánh Hòa commune-level cadre workbench (2026–2030)."))
+    parser.add_argument("--version", action="version", version=f"khcadre {__version__}",
+                        help=help_text("in số phiên bản rồi thoát",
+                                       "show the version number and exit"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                title=help_text("lệnh", "commands"))
+
+    p = _sub(sub, "run", "chạy mọi chức năng trên một kịch bản, ghi vào một thư mục kết quả",
+             "run every capability on a scenario into one results folder")
     _add_common(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("synth", help="write a seeded SYNTHETIC province (real territories)")
+    p = _sub(sub, "synth", "ghi một tỉnh MÔ PHỎNG theo hạt giống ngẫu nhiên (xã, phường, đặc "
+             "khu là thật)", "write a seeded SYNTHETIC province (real territories)")
     _add_out(p)
     p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=2026,
-                   help="random seed (a whole number ≥ 0); the same seed gives the same files")
+                   help=help_text("hạt giống ngẫu nhiên (số nguyên ≥ 0); cùng hạt giống cho "
+                                  "cùng các tệp",
+                                  "random seed (a whole number ≥ 0); the same seed gives the "
+                                  "same files"))
     p.add_argument("--scale", type=scale_factor, default=1.0,
-                   help="multiply deputy and officer posts (and staff) per commune, in (0, 50]")
+                   help=help_text("nhân số vị trí phó và công chức (và số cán bộ) của mỗi xã, "
+                                  "phường, đặc khu, trong khoảng (0, 50]",
+                                  "multiply deputy and officer posts (and staff) per commune, "
+                                  "in (0, 50]"))
     _add_lang(p)
     p.add_argument("--national", action="store_true",
-                   help="34 provinces with their real number of commune-level units (2025 "
-                        "resolutions), one synthetic province folder each")
+                   help=help_text("34 tỉnh, thành phố với đúng số đơn vị hành chính cấp xã "
+                                  "của mỗi nơi (các nghị quyết năm 2025), mỗi tỉnh một thư mục "
+                                  "dữ liệu mô phỏng",
+                                  "34 provinces with their real number of commune-level units "
+                                  "(2025 resolutions), one synthetic province folder each"))
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("validate", help="check a province folder (and a scenario) against the "
-                       "data contract and the scenario keys")
+    p = _sub(sub, "validate", "kiểm tra thư mục dữ liệu của tỉnh (và kịch bản) theo quy cách "
+             "dữ liệu và các khóa của kịch bản", "check a province folder (and a scenario) "
+             "against the data contract and the scenario keys")
     _add_common(p, out=False)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("contract", help="print the data contract as Markdown")
+    p = _sub(sub, "contract", "in quy cách dữ liệu dạng Markdown",
+             "print the data contract as Markdown")
     p.set_defaults(func=cmd_contract)
 
-    p = sub.add_parser("keys", help="print every scenario key (type, default, valid values, "
-                       "unit, meaning) as Markdown")
+    p = _sub(sub, "keys", "in mọi khóa của kịch bản (kiểu, mặc định, giá trị hợp lệ, đơn vị, "
+             "ý nghĩa) dạng Markdown", "print every scenario key (type, default, valid values, "
+             "unit, meaning) as Markdown")
     p.set_defaults(func=cmd_keys)
 
     from .whatif import cli as whatif_cli  # light: Panel is imported when the page starts
 
-    p = sub.add_parser("whatif", help="interactive what-if page in the browser (incentive "
-                       "budget, commune explorer) / trang thử giả định")
+    p = _sub(sub, "whatif", "trang thử giả định tương tác trên trình duyệt (kinh phí thu hút, "
+             "tra cứu từng xã, phường, đặc khu)", "interactive what-if page in the browser "
+             "(incentive budget, commune explorer)")
     whatif_cli.add_arguments(p)
     p.set_defaults(func=whatif_cli.run)
 
     from . import compare
 
-    p = sub.add_parser("compare", help="differences of headline figures between results "
-                       "folders of the same kind, the first as baseline / so sánh kết quả")
+    p = _sub(sub, "compare", "so sánh các số liệu chính giữa các thư mục kết quả cùng loại, "
+             "thư mục đầu tiên làm gốc", "differences of headline figures between results "
+             "folders of the same kind, the first as baseline")
     compare.add_arguments(p)
     _add_lang(p)
     p.set_defaults(func=compare.command)
 
     from .sweep import cli as sweep_cli  # light: Dask and SALib are imported when it runs
 
-    p = sub.add_parser("sweep", help="many experiments over scenario keys × seeds on Dask "
-                       "(resumable) / khám phá nhiều kịch bản")
+    p = _sub(sub, "sweep", "khám phá nhiều kịch bản: nhiều thí nghiệm theo các khóa của kịch "
+             "bản × hạt giống ngẫu nhiên trên Dask (chạy tiếp được)", "many experiments over "
+             "scenario keys × seeds on Dask (resumable)")
     sweep_cli.add_arguments(p)
     p.set_defaults(func=sweep_cli.run)
 
     from .projection import cli as projection_cli  # light: the model is imported when it runs
 
-    p = sub.add_parser("project", help="2026–2030 projection: scenarios × seeds, indicators, "
-                       "targets year by year / dự báo 2026–2030")
+    p = _sub(sub, "project", "dự báo 2026–2030: kịch bản × hạt giống ngẫu nhiên, các chỉ số, "
+             "chỉ tiêu từng năm", "2026–2030 projection: scenarios × seeds, indicators, "
+             "targets year by year")
     projection_cli.add_arguments(p)
     p.set_defaults(func=projection_cli.command)
 
     for cap in REGISTRY:
-        p = sub.add_parser(cap.command, help=f"{cap.title('en')} / {cap.title('vi')}")
+        p = _sub(sub, cap.command, cap.title("vi"), cap.title("en"))
         _add_common(p)
         cap.cli().add_arguments(p)
         p.set_defaults(func=_capability_command(cap))
@@ -397,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         args.command_line = "khcadre " + shlex.join(argv)
         _configure(args)
         return args.func(args)

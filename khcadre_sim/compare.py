@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from .argtypes import force_help, help_text
 from .errors import KhcadreError, Problem
 from .labels import LANGS
 
@@ -463,13 +464,18 @@ def write_comparison(runs: list[ResultsFolder], table: pd.DataFrame, out_dir: Pa
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR",
-                        help="results folders written by the same khcadre command; the first "
-                             "is the baseline")
+                        help=help_text("các thư mục kết quả do cùng một lệnh khcadre ghi; thư "
+                                       "mục đầu tiên làm gốc",
+                                       "results folders written by the same khcadre command; "
+                                       "the first is the baseline"))
     parser.add_argument("--out", type=Path, default=None,
-                        help="also write comparison.csv, comparison.md and comparison.html "
-                             "into this folder (a new or empty folder, or one khcadre wrote)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a khcadre results folder even if it now holds other files")
+                        help=help_text("ghi thêm comparison.csv, comparison.md và "
+                                       "comparison.html vào thư mục này (thư mục mới hoặc "
+                                       "trống, hoặc thư mục khcadre đã ghi)",
+                                       "also write comparison.csv, comparison.md and "
+                                       "comparison.html into this folder (a new or empty "
+                                       "folder, or one khcadre wrote)"))
+    parser.add_argument("--force", action="store_true", help=force_help())
 
 
 def command(args: argparse.Namespace) -> int:

@@ -6,14 +6,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..argtypes import whole_number
+from ..argtypes import help_text, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--draws", type=whole_number(100, 1_000_000), default=None,
-                        help="Monte Carlo draws (default: the scenario's, 10,000)")
+                        help=help_text("số lần rút Monte Carlo (mặc định: theo kịch bản, "
+                                       "10.000)",
+                                       "Monte Carlo draws (default: the scenario's, 10,000)"))
     parser.add_argument("--no-curves", action="store_true",
-                        help="skip the cost curves and the sensitivity table (faster)")
+                        help=help_text("bỏ qua các đường chi phí và bảng độ nhạy (nhanh hơn)",
+                                       "skip the cost curves and the sensitivity table "
+                                       "(faster)"))
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:

@@ -13,28 +13,38 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..argtypes import whole_number
+from ..argtypes import data_help, force_help, help_text, out_help, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=None,
-                        help="province folder; default: the bundled Khánh Hòa province")
+    parser.add_argument("--data", type=Path, default=None, help=data_help())
     parser.add_argument("--scenario", type=Path, action="append", default=None,
-                        help="scenario TOML file; repeat to compare scenarios side by side "
-                             "(default: scenarios/base.toml)")
+                        help=help_text("tệp kịch bản TOML; lặp lại để so sánh các kịch bản cạnh "
+                                       "nhau (mặc định: scenarios/base.toml)",
+                                       "scenario TOML file; repeat to compare scenarios side by "
+                                       "side (default: scenarios/base.toml)"))
     parser.add_argument("--seeds", type=whole_number(1, 10_000), default=20,
-                        help="seeds per scenario (bands P5/P50/P95 over them; default 20)")
+                        help=help_text("số hạt giống ngẫu nhiên cho mỗi kịch bản (các dải "
+                                       "P5/P50/P95 tính trên chúng; mặc định 20)",
+                                       "seeds per scenario (bands P5/P50/P95 over them; "
+                                       "default 20)"))
     parser.add_argument("--first-seed", type=whole_number(0, 2**32 - 10_001), default=0,
-                        help="first seed (seeds first … first + seeds − 1; default 0)")
+                        help=help_text("hạt giống ngẫu nhiên đầu tiên (dùng các hạt giống từ "
+                                       "first đến first + seeds − 1; mặc định 0)",
+                                       "first seed (seeds first … first + seeds − 1; "
+                                       "default 0)"))
     parser.add_argument("--workers", type=whole_number(1, 64), default=None,
-                        help="processes (default: 2 when there is more than one run)")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="results folder to write: a new or empty folder, or one khcadre "
-                             "wrote before (replaced whole)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a khcadre results folder even if it now holds other files")
+                        help=help_text("số tiến trình chạy song song (mặc định: 2 khi có hơn "
+                                       "một lượt chạy)",
+                                       "processes (default: 2 when there is more than one "
+                                       "run)"))
+    parser.add_argument("--out", type=Path, required=True, help=out_help())
+    parser.add_argument("--force", action="store_true", help=force_help())
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="language of the headline (vi = Tiếng Việt, default; en)")
+                        help=help_text("ngôn ngữ của kết quả chính, báo cáo và trợ giúp này "
+                                       "(vi = Tiếng Việt, mặc định; en = English)",
+                                       "language of the headline, the reports and this help "
+                                       "(vi = Tiếng Việt, default; en = English)"))
 
 
 def _protected(args: argparse.Namespace) -> list[tuple[str, Path]]:

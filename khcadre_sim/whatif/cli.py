@@ -11,36 +11,54 @@ import os
 import sys
 from pathlib import Path
 
-from ..argtypes import whole_number
+from ..argtypes import (
+    HelpParser,
+    data_help,
+    help_language,
+    help_text,
+    set_help_language,
+    whole_number,
+)
 from ..errors import KhcadreError
 
 EXIT_BAD_INPUT = 2
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(HelpParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"error: {self.prog}: {message} — fix: see {self.prog} --help\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The page's command line; its help in the language ``argv`` asks for (``--lang en``),
+    else ``KHCADRE_LANG``, else Vietnamese."""
+    set_help_language(help_language(sys.argv[1:] if argv is None else argv))
     parser = _Parser(prog="python -m khcadre_sim.whatif",
-                     description="Interactive what-if page (incentive budget, commune explorer) "
-                                 "/ Trang thử giả định.")
+                     description=help_text("Trang thử giả định tương tác (kinh phí thu hút, "
+                                           "tra cứu từng xã, phường, đặc khu).",
+                                           "Interactive what-if page (incentive budget, "
+                                           "commune explorer)."))
     add_arguments(parser)
     return parser
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The page's options (also for a ``khcadre whatif`` command)."""
-    parser.add_argument("--data", type=Path, default=None,
-                        help="province folder; default: the bundled Khánh Hòa province")
+    parser.add_argument("--data", type=Path, default=None, help=data_help())
     parser.add_argument("--scenario", type=Path, default=None,
-                        help="starting scenario TOML file; default: scenarios/base.toml")
+                        help=help_text("tệp kịch bản TOML ban đầu; mặc định: "
+                                       "scenarios/base.toml",
+                                       "starting scenario TOML file; default: "
+                                       "scenarios/base.toml"))
     parser.add_argument("--port", type=whole_number(1, 65535), default=5006,
-                        help="port on 127.0.0.1 to serve the page on (default 5006)")
+                        help=help_text("cổng trên 127.0.0.1 để mở trang (mặc định 5006)",
+                                       "port on 127.0.0.1 to serve the page on (default 5006)"))
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="language the page opens in (vi = Tiếng Việt, default; en = English)")
+                        help=help_text("ngôn ngữ khi mở trang và của trợ giúp này (vi = Tiếng "
+                                       "Việt, mặc định; en = English)",
+                                       "language the page opens in and of this help (vi = "
+                                       "Tiếng Việt, default; en = English)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return run(args)
     except KhcadreError as exc:

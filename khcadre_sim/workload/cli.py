@@ -6,16 +6,28 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..argtypes import help_text
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--standards", type=Path, default=None,
-                        help="workload standards CSV (field, minutes_per_case, from, source, "
-                             "assumption); default: data/policy/workload_standards.csv")
+                        help=help_text("tệp CSV định mức khối lượng công việc (field, "
+                                       "minutes_per_case, from, source, assumption); mặc định: "
+                                       "data/policy/workload_standards.csv",
+                                       "workload standards CSV (field, minutes_per_case, from, "
+                                       "source, assumption); default: "
+                                       "data/policy/workload_standards.csv"))
     parser.add_argument("--time-shares", type=Path, default=None,
-                        help="optional CSV (staff_id, field, share) overriding the default "
-                             "time-share rule for the people it lists")
+                        help=help_text("tệp CSV tùy chọn (staff_id, field, share) thay quy tắc "
+                                       "phân bổ thời gian mặc định cho những cán bộ có tên "
+                                       "trong tệp",
+                                       "optional CSV (staff_id, field, share) overriding the "
+                                       "default time-share rule for the people it lists"))
     parser.add_argument("--no-rebalance", action="store_true",
-                        help="measure the load only, without the rebalancing optimizer")
+                        help=help_text("chỉ đo khối lượng công việc, không chạy tối ưu hóa "
+                                       "cân đối lại",
+                                       "measure the load only, without the rebalancing "
+                                       "optimizer"))
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:
