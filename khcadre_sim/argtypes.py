@@ -83,7 +83,7 @@ class HelpParser(argparse.ArgumentParser):
         add_help = kwargs.pop("add_help", True)
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, add_help=False, **kwargs)
-        self._positionals.title = help_text("đối số", "positional arguments")
+        self._positionals.title = help_text("đối số vị trí", "positional arguments")
         self._optionals.title = help_text("tùy chọn", "options")
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,

@@ -352,13 +352,13 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
              "khu là thật)", "write a seeded SYNTHETIC province (real territories)")
     _add_out(p)
     p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=2026,
-                   help=help_text("hạt giống ngẫu nhiên (số nguyên ≥ 0); cùng hạt giống cho "
+                   help=help_text("hạt giống ngẫu nhiên (số nguyên ≥ 0); cùng hạt giống thì ra "
                                   "cùng các tệp",
                                   "random seed (a whole number ≥ 0); the same seed gives the "
                                   "same files"))
     p.add_argument("--scale", type=scale_factor, default=1.0,
-                   help=help_text("nhân số vị trí phó và công chức (và số cán bộ) của mỗi xã, "
-                                  "phường, đặc khu, trong khoảng (0, 50]",
+                   help=help_text("hệ số nhân số vị trí cấp phó và công chức (cùng số cán bộ) "
+                                  "của mỗi xã, phường, đặc khu, trong khoảng (0, 50]",
                                   "multiply deputy and officer posts (and staff) per commune, "
                                   "in (0, 50]"))
     _add_lang(p)

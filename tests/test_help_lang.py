@@ -105,7 +105,7 @@ def test_environment_gives_english_help_and_lang_vi_overrides_it(capsys, monkeyp
 def test_help_language_does_not_leak_into_the_next_parser(capsys, monkeypatch):
     monkeypatch.delenv("KHCADRE_LANG", raising=False)
     _help(["incentives", "--help", "--lang", "en"], capsys)
-    assert "số lần rút Monte Carlo" in _help(["incentives", "--help"], capsys)
+    assert "số lần lấy mẫu Monte Carlo" in _help(["incentives", "--help"], capsys)
 
 
 @pytest.mark.parametrize(("env", "expected"), [("", "hạt giống ngẫu nhiên"),

@@ -11,7 +11,7 @@ from ..argtypes import help_text, whole_number
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--draws", type=whole_number(100, 1_000_000), default=None,
-                        help=help_text("số lần rút Monte Carlo (mặc định: theo kịch bản, "
+                        help=help_text("số lần lấy mẫu Monte Carlo (mặc định: theo kịch bản, "
                                        "10.000)",
                                        "Monte Carlo draws (default: the scenario's, 10,000)"))
     parser.add_argument("--no-curves", action="store_true",
