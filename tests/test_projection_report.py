@@ -12,6 +12,7 @@ import projection_tables as pt  # tests/projection_tables.py
 import pytest
 
 from khcadre_sim.projection import words
+from khcadre_sim.projection.indicators import INDICATORS
 from khcadre_sim.projection.report import write_reports
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -54,8 +55,8 @@ def test_targets_in_the_resolutions_words_met_or_not_by_year(reports):
     # training-first: reviewed 1.0 from 2028, trained 1.0 from 2029, female 0.20 > 0.19 from 2028
     assert "Kịch bản training-first: Đạt tất cả 3 mục tiêu từ năm 2029" in final
     # incentive-heavy in 2030: reviewed 1.0 (met), trained 0.6 (not), female 0.23 (met)
-    assert ("incentive-heavy: Đến hết năm 2030 đạt 2/3 mục tiêu; chưa đạt: Tỷ lệ được cập nhật "
-            "kiến thức") in final
+    trained = INDICATORS["trained_share"][0]  # the projection's own label
+    assert f"incentive-heavy: Đến hết năm 2030 đạt 2/3 mục tiêu; chưa đạt: {trained}" in final
     assert "−40,0 điểm %" in final  # 0.6 − 1.0 in percentage points
     assert "±0,0 điểm %" in final  # training-first meets 100% exactly in 2029
     assert "25% số lần mô phỏng đạt" in final and "100% số lần mô phỏng đạt" in final
@@ -141,9 +142,9 @@ def test_empty_targets_and_bad_inputs(tmp_path):
         write_reports(tmp_path, pt.bands().drop(columns="p50"), pt.targets(), pt.meta())
 
 
-def test_labels_fall_back_in_one_place():
-    assert words.indicator_label("vacancies", "vi") == "Số vị trí còn trống"
-    assert words.indicator_label("vacancies", "en") == "Vacant posts"
+def test_labels_come_from_the_projections_indicators_and_fall_back_to_the_id():
+    assert words.indicator_label("vacancies", "vi") == INDICATORS["vacancies"][0]
+    assert words.indicator_label("vacancies", "en") == INDICATORS["vacancies"][1]
     assert words.indicator_label("an_indicator_nobody_knows", "vi") == "an_indicator_nobody_knows"
     assert words.shown("total_cost_vnd", 12_345_000_000.0, "vi") == "12,3 tỷ đồng"
     assert words.shown("trained_share", 0.853, "en") == "85.3%"
