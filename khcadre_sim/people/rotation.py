@@ -239,6 +239,8 @@ def select(province: Province, settings: RotationSettings, year: int,
         chosen = pairs
     else:
         score = pairs["score"].to_numpy() + rng.uniform(0.0, 1e-3, len(pairs))
+        keep = _undominated(pairs, score, sum(want.values()))
+        pairs, score = pairs[keep].reset_index(drop=True), score[keep]
         proof, x = solve_arrays(_model(pairs, score, want), seed=settings.seed)
         proof = dataclasses.replace(proof, objective=None if proof.objective is None
                                     else -proof.objective,
@@ -251,6 +253,22 @@ def select(province: Province, settings: RotationSettings, year: int,
     return RotationPlan(year=year, started=rows[list(COLUMNS)].astype(COLUMNS).reset_index(
         drop=True), proof=proof, eligible=eligible,
         shortfall={k: max(0, want[k] - made[k]) for k in KINDS})
+
+
+def _undominated(pairs: pd.DataFrame, score: np.ndarray, most: int) -> np.ndarray:
+    """The pairs an optimal selection can use: at most ``most`` pairs are chosen, so a pair
+    with ``most`` better pairs (strictly higher score) of the same person and kind is never
+    chosen — one of these keeps its post free and would replace it with the same counts and a
+    higher score —, and likewise a pair with ``most`` better pairs of the same post and kind
+    (one of their people is free). Dropping both kinds of pair leaves the optimum unchanged."""
+    s = pd.Series(score)
+    kind = pairs["kind"].astype(str).to_numpy()
+    keep = np.ones(len(pairs), dtype=bool)
+    for who in ("staff_id", "position_id"):
+        rank = s.groupby([pairs[who].astype(str).to_numpy(), kind], sort=False).rank(
+            method="min", ascending=False).to_numpy()
+        keep &= rank <= most  # rank r: r − 1 pairs strictly better
+    return keep
 
 
 def _model(pairs: pd.DataFrame, score: np.ndarray, want: dict[str, int]) -> ArrayModel:
