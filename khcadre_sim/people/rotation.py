@@ -321,9 +321,10 @@ def apply_moves(province: Province, rotations: pd.DataFrame, year: int) -> Provi
     starting = rotations[(rotations["start_year"] == year).to_numpy(dtype=bool)]
     back = rotations[((rotations["status"] == "ended") & (rotations["end_year"] == year)
                       & (rotations["outcome"] == "return")).to_numpy(dtype=bool)]
-    for r in starting.itertuples(index=False):
-        row = (ids == r.staff_id).to_numpy()
-        staff.loc[row, "position_id"] = r.position_id
+    dest = dict(zip(starting["staff_id"].astype(str), starting["position_id"], strict=True))
+    if dest:  # the last row of a person wins, as row by row
+        row = ids.isin(set(dest)).to_numpy()
+        staff.loc[row, "position_id"] = ids[row].map(dest).to_numpy(dtype=object)
         staff.loc[row, "years_in_post"] = 0.0
     for r in back.itertuples(index=False):
         row = (ids == r.staff_id).to_numpy()
