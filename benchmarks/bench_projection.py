@@ -75,9 +75,11 @@ def main() -> None:
     province = load_province(None)
     scenarios = contrasting_scenarios()
 
+    load_before = os.getloadavg()
     started = time.perf_counter()
     result = api.run(province, scenarios, seeds=args.seeds, workers=args.workers)
     wall = time.perf_counter() - started
+    load_after = os.getloadavg()
     peak_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
@@ -107,7 +109,9 @@ def main() -> None:
                              proofs.loc[proofs["mode"] == "restricted", "seconds"].mean()), 4)},
         "replacement_vs_cold_solve": years,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "note": "shared machine: wall seconds are noisy"},
+                    "note": "shared machine: wall seconds are noisy",
+                    "load_average_1_5_15_min_before_run": [round(x, 2) for x in load_before],
+                    "load_average_1_5_15_min_after_run": [round(x, 2) for x in load_after]},
         "headline": result.headline("en"),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -301,9 +301,12 @@ def p_max_count_at_least(m: int, n: int, p: np.ndarray) -> float:
     c = np.arange(m)  # a band holds fewer than m
     left = r[:, None] - c[None, :]  # people left for the later bands
     ok = left >= 0
+    kk, nn = np.broadcast_to(c[None, :], ok.shape)[ok], np.broadcast_to(r[:, None], ok.shape)[ok]
+    pmf = np.zeros(ok.shape)
     for k in range(len(p) - 2, -1, -1):
-        pmf = stats.binom.pmf(c[None, :], r[:, None], min(1.0, p[k] / tail[k]))
-        below = (np.where(ok, pmf, 0.0) * below[np.where(ok, left, 0)]).sum(axis=1)
+        # stats.binom.pmf on its support (k ≤ n; 0 elsewhere), without its argument checks
+        pmf[ok] = stats.binom._pmf(kk, nn, min(1.0, p[k] / tail[k]))
+        below = (pmf * below[np.where(ok, left, 0)]).sum(axis=1)
     return float(min(1.0, max(0.0, 1.0 - below[n])))
 
 
@@ -342,13 +345,13 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
         counts = (pd.crosstab(this["unit"].astype(str), this["rating"].astype(str))
                   .reindex(columns=list(ratings.RATINGS), fill_value=0))
         total = counts.sum(axis=0).to_numpy(dtype=float)
-        pts = this.groupby(this["unit"].astype(str))["points"] if with_points else None
+        unit_of = this["unit"].astype(str).to_numpy()
         all_points = this["points"].to_numpy(dtype=float) if with_points else None
-        block = [_test_unit(int(year), str(unit), c.to_numpy(), total,
-                            pts.get_group(unit).to_numpy(dtype=float) if with_points else None,
-                            all_points, this["unit"].astype(str).to_numpy() == unit,
-                            settings.alpha)
-                 for unit, c in counts.iterrows()]
+        at = pd.Series(np.arange(len(unit_of))).groupby(unit_of, sort=False).indices
+        block = [_test_unit(int(year), str(unit), c, total,
+                            all_points[at[unit]] if with_points else None, all_points,
+                            unit_of == unit, settings.alpha)
+                 for unit, c in zip(counts.index, counts.to_numpy(), strict=True)]
         p = np.array([b["p_value"] for b in block], dtype=float)
         tested = np.isfinite(p)
         flags = np.zeros(len(block), dtype=bool)

@@ -177,34 +177,47 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     v_field = vacant["field"].astype(str).to_numpy()
     v_title = vacant["title"].astype(str).to_numpy()
     v_ids = vacant["position_id"].astype(str).to_numpy()
-    cols: dict[str, list] = {c: [] for c in PAIR_COLUMNS}  # one table at the end: quick
-    for who in _who_may_go(province, settings, year, active, params).itertuples(index=False):
-        base = (np.isin(v_field, who.fields.split(";"))
-                & (v_terr != who.works) & (v_terr != who.home)
-                & (who.scores[None, :] >= req).all(axis=1))
-        km = haversine_km(t.at[who.works, "lat"], t.at[who.works, "lon"], v_lat, v_lon)
-        kinds = []
-        if who.pool:  # to a hard area, not to a lower group of duties
-            kinds.append(("hard_area", base & v_hard & (v_level >= who.level)))
-        if who.manager:  # the same title elsewhere, within reach
-            kinds.append(("horizontal", base & (v_title == who.title)
-                          & (km <= settings.horizontal_max_km)))
-        for kind, ok in kinds:
-            j = np.flatnonzero(ok)
-            fit = (np.minimum(who.scores[None, :] - req[j], settings.fit_cap)
-                   * settings.fit_weights).sum(axis=1)
-            n = len(j)
-            for c, v in (("staff_id", who.staff_id), ("kind", kind),
-                         ("home_position_id", who.position_id),
-                         ("home_territory_id", who.works)):
-                cols[c].append(np.full(n, v, dtype=object))
-            cols["position_id"].append(v_ids[j])
-            cols["territory_id"].append(v_terr[j])
-            cols["km"].append(np.asarray(km, dtype=float)[j])
-            cols["score"].append(REWARD + fit - settings.move_per_km * np.asarray(km)[j])
-    if not cols["staff_id"]:
+    who = _who_may_go(province, settings, year, active, params)
+    if who.empty or not len(vacant):
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in PAIR_COLUMNS.items()})
-    return pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()}).astype(PAIR_COLUMNS)
+    # person × vacant post masks, built at once (rows: people in order, columns: posts)
+    w_works = who["works"].to_numpy(dtype=object)
+    w_home = who["home"].to_numpy(dtype=object)
+    scores = np.stack(who["scores"].to_list()).astype(float)
+    codes = {f: k for k, f in enumerate(dict.fromkeys(v_field))}
+    has_field = np.zeros((len(who), len(codes) + 1), dtype=bool)  # last column: no such field
+    for i, fs in enumerate(who["fields"].to_numpy(dtype=object)):
+        for f in fs.split(";"):
+            if f in codes:
+                has_field[i, codes[f]] = True
+    v_code = np.array([codes[f] for f in v_field], dtype=np.int64)
+    base = (has_field[:, v_code] & (v_terr[None, :] != w_works[:, None])
+            & (v_terr[None, :] != w_home[:, None])
+            & (scores[:, None, :] >= req[None, :, :]).all(axis=2))
+    # distances from each unit people work in (the same call per unit as per person)
+    units = list(dict.fromkeys(w_works))
+    by_unit = {u: np.asarray(haversine_km(t.at[u, "lat"], t.at[u, "lon"], v_lat, v_lon),
+                             dtype=float) for u in units}
+    km = np.stack([by_unit[u] for u in w_works])
+    pool = who["pool"].to_numpy(dtype=bool)
+    manager = who["manager"].to_numpy(dtype=bool)
+    level = who["level"].to_numpy(dtype=int)
+    title = who["title"].to_numpy(dtype=object)
+    ok = np.stack([  # kinds in the order of KINDS: to a hard area, then horizontal
+        base & pool[:, None] & v_hard[None, :] & (v_level[None, :] >= level[:, None]),
+        base & manager[:, None] & (v_title[None, :] == title[:, None])
+        & (km <= settings.horizontal_max_km)], axis=1)
+    i, k, j = np.nonzero(ok)  # person, then kind, then post: the order of the pairs
+    if not len(i):
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in PAIR_COLUMNS.items()})
+    fit = (np.minimum(scores[i] - req[j], settings.fit_cap) * settings.fit_weights).sum(axis=1)
+    d = km[i, j]
+    return pd.DataFrame({
+        "staff_id": who["staff_id"].to_numpy(dtype=object)[i],
+        "kind": np.array(KINDS, dtype=object)[k],
+        "home_position_id": who["position_id"].to_numpy(dtype=object)[i],
+        "home_territory_id": w_works[i], "position_id": v_ids[j], "territory_id": v_terr[j],
+        "km": d, "score": REWARD + fit - settings.move_per_km * d}).astype(PAIR_COLUMNS)
 
 
 def select(province: Province, settings: RotationSettings, year: int,
@@ -226,6 +239,8 @@ def select(province: Province, settings: RotationSettings, year: int,
         chosen = pairs
     else:
         score = pairs["score"].to_numpy() + rng.uniform(0.0, 1e-3, len(pairs))
+        keep = _undominated(pairs, score, sum(want.values()))
+        pairs, score = pairs[keep].reset_index(drop=True), score[keep]
         proof, x = solve_arrays(_model(pairs, score, want), seed=settings.seed)
         proof = dataclasses.replace(proof, objective=None if proof.objective is None
                                     else -proof.objective,
@@ -238,6 +253,22 @@ def select(province: Province, settings: RotationSettings, year: int,
     return RotationPlan(year=year, started=rows[list(COLUMNS)].astype(COLUMNS).reset_index(
         drop=True), proof=proof, eligible=eligible,
         shortfall={k: max(0, want[k] - made[k]) for k in KINDS})
+
+
+def _undominated(pairs: pd.DataFrame, score: np.ndarray, most: int) -> np.ndarray:
+    """The pairs an optimal selection can use: at most ``most`` pairs are chosen, so a pair
+    with ``most`` better pairs (strictly higher score) of the same person and kind is never
+    chosen — one of these keeps its post free and would replace it with the same counts and a
+    higher score —, and likewise a pair with ``most`` better pairs of the same post and kind
+    (one of their people is free). Dropping both kinds of pair leaves the optimum unchanged."""
+    s = pd.Series(score)
+    kind = pairs["kind"].astype(str).to_numpy()
+    keep = np.ones(len(pairs), dtype=bool)
+    for who in ("staff_id", "position_id"):
+        rank = s.groupby([pairs[who].astype(str).to_numpy(), kind], sort=False).rank(
+            method="min", ascending=False).to_numpy()
+        keep &= rank <= most  # rank r: r − 1 pairs strictly better
+    return keep
 
 
 def _model(pairs: pd.DataFrame, score: np.ndarray, want: dict[str, int]) -> ArrayModel:
@@ -290,9 +321,10 @@ def apply_moves(province: Province, rotations: pd.DataFrame, year: int) -> Provi
     starting = rotations[(rotations["start_year"] == year).to_numpy(dtype=bool)]
     back = rotations[((rotations["status"] == "ended") & (rotations["end_year"] == year)
                       & (rotations["outcome"] == "return")).to_numpy(dtype=bool)]
-    for r in starting.itertuples(index=False):
-        row = (ids == r.staff_id).to_numpy()
-        staff.loc[row, "position_id"] = r.position_id
+    dest = dict(zip(starting["staff_id"].astype(str), starting["position_id"], strict=True))
+    if dest:  # the last row of a person wins, as row by row
+        row = ids.isin(set(dest)).to_numpy()
+        staff.loc[row, "position_id"] = ids[row].map(dest).to_numpy(dtype=object)
         staff.loc[row, "years_in_post"] = 0.0
     for r in back.itertuples(index=False):
         row = (ids == r.staff_id).to_numpy()

@@ -130,35 +130,51 @@ def eligible_seats(people: pd.DataFrame, catalogue: pd.DataFrame,
 
     ``people``: :func:`trainees` (staff_id, territory_id, area_class, field, title_group and
     the review's gap_* columns)."""
-    parts = []
     area = people["area_class"].astype(str).to_numpy()
+    title = people["title_group"].astype(str).to_numpy()
+    field_of = people["field"].astype(str).to_numpy()
+    gaps = {g: people[f"gap_{g}"].to_numpy(dtype=float) for g in GROUPS}
+    classes = list(dict.fromkeys(area))
+    area_ix = pd.Index(classes).get_indexer(area)
+    parts: list[tuple[np.ndarray, Any, np.ndarray, np.ndarray]] = []
     for c in catalogue.itertuples(index=False):
-        gap = people[f"gap_{c.group}"].to_numpy(dtype=float)
+        gap = gaps[c.group]
         ok = gap > 0
         if c.audience != "all":
-            ok &= people["title_group"].astype(str).to_numpy() == c.audience
+            ok &= title == c.audience
         if c.area_class != "all":
             ok &= area == c.area_class
         if c.field != "all":
-            ok &= people["field"].astype(str).to_numpy() == c.field
+            ok &= field_of == c.field
         if not ok.any() or c.capacity_per_year <= 0:
             continue
-        rows = people[ok]
         gi = GROUPS.index(c.group)
-        weight = np.array([settings.weights[a][gi] for a in area[ok]], dtype=float)
+        by_class = np.array([settings.weights[a][gi] for a in classes], dtype=float)
         closed = expected_closed(gap[ok], c.expected_gain_points * settings.gain_multiplier,
                                  settings.gain_sd)
-        parts.append(pd.DataFrame({
-            "staff_id": rows["staff_id"].astype(str).to_numpy(), "course_id": c.course_id,
-            "territory_id": rows["territory_id"].astype(str).to_numpy(),
-            "area_class": area[ok], "title_group": rows["title_group"].astype(str).to_numpy(),
-            "field": rows["field"].astype(str).to_numpy(), "group": c.group,
-            "digital": bool(c.digital), "gap_before": gap[ok], "expected_closed": closed,
-            "value": weight * closed, "cost_vnd": float(c.cost_per_trainee_vnd)}))
+        rows = np.flatnonzero(ok)
+        parts.append((rows, c, closed, by_class[area_ix[rows]] * closed))
     cols = {k: v for k, v in SEAT_COLUMNS.items() if k != "year"}
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
-    return pd.concat(parts, ignore_index=True).astype(cols)
+    rows = np.concatenate([r for r, _, _, _ in parts])
+    size = [len(r) for r, _, _, _ in parts]
+
+    def each(values: list[Any], dtype: Any) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=dtype), size)
+
+    return pd.DataFrame({
+        "staff_id": people["staff_id"].astype(str).to_numpy()[rows],
+        "course_id": each([c.course_id for _, c, _, _ in parts], object),
+        "territory_id": people["territory_id"].astype(str).to_numpy()[rows],
+        "area_class": area[rows], "title_group": title[rows], "field": field_of[rows],
+        "group": each([c.group for _, c, _, _ in parts], object),
+        "digital": each([bool(c.digital) for _, c, _, _ in parts], bool),
+        "gap_before": np.concatenate([gaps[c.group][r] for r, c, _, _ in parts]),
+        "expected_closed": np.concatenate([x for _, _, x, _ in parts]),
+        "value": np.concatenate([v for _, _, _, v in parts]),
+        "cost_vnd": each([float(c.cost_per_trainee_vnd) for _, c, _, _ in parts], float),
+    }).astype(cols)
 
 
 # --------------------------------------------------------------------------------- allocation

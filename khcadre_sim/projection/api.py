@@ -185,25 +185,43 @@ def run(province: Province, scenarios: dict[str, Scenario], seeds: int = 20,
     check_options(seeds, first_seed, scenarios)
     started = time.perf_counter()
     seed_list = list(range(int(first_seed), int(first_seed) + int(seeds)))
-    preps = {name: loop.prepare(province, name, s) for name, s in scenarios.items()}
-    tasks = [(province, preps[name], seed, tuple(years), rebalance_workload)
-             for name in scenarios for seed in seed_list]
+    n_tasks = len(scenarios) * len(seed_list)
     if workers is None:
-        workers = 2 if len(tasks) > 1 and (os.cpu_count() or 1) > 1 else 1
+        workers = 2 if n_tasks > 1 and (os.cpu_count() or 1) > 1 else 1
     out: list[dict[str, Any]] = []
-    with bar(len(tasks) * len(years), ("Dự báo (năm × kịch bản × lần chạy)",
-                                        "Projection (years × scenarios × seeds)"),
+    with bar(n_tasks * len(years), ("Dự báo (năm × kịch bản × lần chạy)",
+                                     "Projection (years × scenarios × seeds)"),
              unit="năm") as b:
         if workers <= 1:
-            for task in tasks:
+            preps = {name: loop.prepare(province, name, s) for name, s in scenarios.items()}
+            for task in _tasks(province, preps, seed_list, years, rebalance_workload):
                 out.append(_one(task))
                 b.update(len(years))
         else:
+            # the modules the workers import, imported before they start (each worker gets
+            # them from the parent instead of importing them itself)
+            from ..incentives import api as _incentives  # noqa: F401
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for res in pool.map(_one, tasks):
+                # the scenarios' first placements (cold solves) side by side
+                names = list(scenarios)
+                preps = dict(zip(names, pool.map(_prepare, [(province, n, scenarios[n])
+                                                              for n in names]), strict=True))
+                for res in pool.map(_one, _tasks(province, preps, seed_list, years,
+                                                 rebalance_workload)):
                     out.append(res)
                     b.update(len(years))
     return _assemble(province, scenarios, preps, seed_list, tuple(years), out, started)
+
+
+def _prepare(task: tuple[Province, str, Scenario]) -> loop.Prepared:
+    return loop.prepare(*task)
+
+
+def _tasks(province: Province, preps: dict[str, loop.Prepared], seed_list: list[int],
+           years: tuple[int, ...], rebalance: bool
+           ) -> list[tuple[Province, loop.Prepared, int, tuple[int, ...], bool]]:
+    return [(province, prep, seed, tuple(years), rebalance) for prep in preps.values()
+            for seed in seed_list]
 
 
 def _assemble(province: Province, scenarios: dict[str, Scenario],
