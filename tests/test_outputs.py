@@ -153,12 +153,24 @@ def test_interrupted_run_leaves_previous_results_and_no_temporary_folder(tmp_pat
     out = tmp_path / "r"
     assert main([*SYNTH, "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    proc = subprocess.Popen([sys.executable, "-m", "khcadre_sim.cli", "synth", "--seed", "2",
-                             "--scale", "6", "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    # The real command line, with the writing of the files slowed down so that the signal
+    # always lands while the temporary folder is being filled (not after, on a busy machine).
+    slow = ("import sys, time\n"
+            "import khcadre_sim.io as io\n"
+            "write = io.write_province\n"
+            "def slow(province, folder):\n"
+            "    write(province, folder)\n"
+            "    time.sleep(60)\n"
+            "io.write_province = slow\n"
+            "from khcadre_sim.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", slow, "synth", "--seed", "2", "--out",
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not any(p.name.startswith(".r.tmp-")
-                                             for p in tmp_path.iterdir()):
+    while time.time() < deadline and not any(
+            p.name.startswith(".r.tmp-") and (p / "staff.csv").exists()
+            for p in tmp_path.iterdir()):
         time.sleep(0.02)
     assert proc.poll() is None, "the command finished before it could be interrupted"
     proc.send_signal(sig)

@@ -514,7 +514,8 @@ def _after(before: LoadState, required: pd.DataFrame, work: dict[Pair, float],
                                        index=people.index, dtype=str)
     pf = frames.frame([(p, c, f, 0.0, w) for (p, c, f), w in work.items()], frames.PORTFOLIO)
     load = pf.groupby("staff_id")["work_fte"].sum()
-    pf["time_share"] = (pf["work_fte"] / pf["staff_id"].map(load)).astype("float64")
+    pf["time_share"] = (pf["work_fte"] / pf["staff_id"].map(load).astype("float64")).astype(
+        "float64")
     idle = before.portfolio[~before.portfolio["staff_id"].isin(set(load.index))]
     pf = frames.concat([pf, idle.assign(work_fte=0.0)], frames.PORTFOLIO)
     people["qualified"] = people["qualified_fields"].map(lambda v: v.split(";"))
@@ -569,8 +570,10 @@ def _shortage(after: LoadState, cover: Coverage, target: float) -> pd.DataFrame:
     pf = after.portfolio
     excess = (after.people.set_index("staff_id")["load_ratio"] - target).clip(lower=0)
     short = pf[pf["staff_id"].isin(set(excess.index[excess > 1e-9]))].copy()
-    short["shortage_fte"] = (short["time_share"] * short["staff_id"].map(excess)
-                             / target).astype("float64")
+    # map() of an empty selection has the index's (string) dtype: declare float first
+    over = short["staff_id"].map(excess).astype("float64")
+    short["shortage_fte"] = (short["time_share"].astype("float64") * over / target).astype(
+        "float64")
     short = short.groupby(["territory_id", "field"], as_index=False)["shortage_fte"].sum()
     short["reason"] = "overload_after_rebalance"
     unc = frames.frame([(c, f, r / target, "uncovered") for (c, f), r in cover.required.items()
