@@ -174,7 +174,8 @@ def snapshot(province: Province, year: int, load: pd.Series, reviewed: set[str],
     age = year - ids.map(who["birth_year"]).to_numpy(dtype=float)
     out["young"] = has & (age < young_age)
     out["female"] = has & (ids.map(who["gender"]).astype(str) == "F").to_numpy()
-    out["minority"] = has & ids.map(who["ethnic_minority"]).fillna(False).to_numpy(dtype=bool)
+    out["minority"] = has & ids.map(who["ethnic_minority"]).astype("boolean").fillna(
+        False).to_numpy(dtype=bool)  # boolean first: fillna on object warns in pandas 2.2
     out["load_ratio"] = ids.map(load).to_numpy(dtype=float)
     out["reviewed"] = has & ids.isin(reviewed).to_numpy()
     out["area_class"] = out["territory_id"].map(area).to_numpy()

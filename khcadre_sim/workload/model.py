@@ -116,12 +116,35 @@ class Arrays:
         return np.array(self.start)
 
     def model(self, integer: bool = True) -> ArrayModel:
-        """The arrays (``integer=False``: the LP relaxation, every column continuous)."""
-        a = sp.csc_matrix((self.val, (self.ri, self.ci)), shape=(len(self.r_lo), len(self.cost)))
+        """The arrays (``integer=False``: the LP relaxation, every column continuous), every
+        number rounded to :data:`DIGITS` significant digits (see :func:`canonical`)."""
+        a = sp.csc_matrix((canonical(self.val), (self.ri, self.ci)),
+                          shape=(len(self.r_lo), len(self.cost)))
         kinds = np.array(self.integer) if integer else np.zeros(len(self.cost), dtype=bool)
-        return ArrayModel(cost=np.array(self.cost), a=a, row_lower=np.array(self.r_lo),
-                          row_upper=np.array(self.r_hi), col_lower=np.array(self.lo),
-                          col_upper=np.array(self.hi), integer=kinds)
+        return ArrayModel(cost=canonical(self.cost), a=a, row_lower=canonical(self.r_lo),
+                          row_upper=canonical(self.r_hi), col_lower=canonical(self.lo),
+                          col_upper=canonical(self.hi), integer=kinds)
+
+
+DIGITS = 9
+
+
+def canonical(values: list[float] | np.ndarray) -> np.ndarray:
+    """``values`` rounded to :data:`DIGITS` significant digits (±inf and 0 kept).
+
+    Why: the rebalancing MILP has many equally good answers, and the solver's choice among them
+    follows the last bits of its coefficients. Sums made by different pandas/numpy releases
+    differ in those bits (1e-15), so the same data gave different — equally optimal — portfolios
+    on different installations. Rounded coefficients are the same everywhere; 1e-9 relative is
+    far below the solver's tolerances (1e-6), so the model's meaning does not change.
+    """
+    x = np.asarray(values, dtype=float)
+    out = x.copy()
+    ok = np.isfinite(x) & (x != 0)
+    if ok.any():
+        scale = 10.0 ** (DIGITS - 1 - np.floor(np.log10(np.abs(x[ok]))))
+        out[ok] = np.round(x[ok] * scale) / scale
+    return out
 
 
 class BlockModel:
