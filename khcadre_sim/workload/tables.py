@@ -91,7 +91,9 @@ def moves_table(result: WorkloadResult) -> pd.DataFrame:
     dist = dict(zip(reb.moves["staff_id"], reb.moves["distance_km"], strict=True))
     home = dict(zip(result.before.people["staff_id"], result.before.people["territory_id"],
                     strict=True))
-    rows = [(p, "move" if moved else "portfolio", home[p], dest.get(p), dist.get(p, np.nan), f,
+    # to_territory_id is "" for people who stay: a missing string prints differently across
+    # pandas releases (None / NaN / <NA>), an empty one the same everywhere
+    rows = [(p, "move" if moved else "portfolio", home[p], dest.get(p, ""), dist.get(p, np.nan), f,
              wb, wa, tb, ta)
             for p, moved, f, wb, wa, tb, ta in zip(
                 ch["staff_id"], ch["moved"], ch["field"], ch["work_fte_before"],
