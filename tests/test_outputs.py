@@ -164,9 +164,12 @@ def test_interrupted_run_leaves_previous_results_and_no_temporary_folder(tmp_pat
             "io.write_province = slow\n"
             "from khcadre_sim.cli import main\n"
             "sys.exit(main(sys.argv[1:]))\n")
+    # Ctrl-C as at a terminal: a job started in the background inherits SIGINT ignored (and
+    # khcadre, like Python, then leaves it ignored), so give the child the default disposition
     proc = subprocess.Popen([sys.executable, "-c", slow, "synth", "--seed", "2", "--out",
                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and not any(
             p.name.startswith(".r.tmp-") and (p / "staff.csv").exists()
