@@ -501,5 +501,7 @@ def command(args: argparse.Namespace) -> int:
         with output_dir(args.out, command=args.command_line, protect=protect,
                         force=args.force) as tmp:
             write_comparison(runs, table, tmp, args.lang)
-        print(f"đã ghi {args.out}" if getattr(args, "lang", "vi") == "vi" else f"wrote {args.out}")
+        from .cli import _say  # the command line's message table
+
+        print(_say(args, "wrote", out=args.out))
     return 0

@@ -142,5 +142,7 @@ def command(args: argparse.Namespace) -> int:
                     "files": sorted([*files, *reports, "summary.json"])}, tmp / "summary.json")
     for line in result.headline(args.lang):
         print(line)
-    print(f"đã ghi {args.out}" if getattr(args, "lang", "vi") == "vi" else f"wrote {args.out}")
+    from ..cli import _say  # the command line's message table (imported when it runs)
+
+    print(_say(args, "wrote", out=args.out))
     return 0

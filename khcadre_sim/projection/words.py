@@ -1,15 +1,15 @@
 """The words of the projection's reports, in Vietnamese and English.
 
-Indicator labels and units come from ``khcadre_sim.projection.indicators.INDICATORS`` when that
-table exists; :data:`FALLBACK_INDICATORS` below is used only for ids it does not hold. Target
-wording comes, in this order, from the report's ``meta["targets"]``, from
-``data/policy/targets.toml`` and last from :data:`FALLBACK_TARGETS` (keyed by the indicator the
-target is measured by; the words are the resolution's own, Part Two §I.2).
+Indicator labels come from ``khcadre_sim.projection.indicators.INDICATORS``;
+:data:`FALLBACK_INDICATORS` below gives the unit kind each value is shown in, and a label only for
+ids that table does not hold. Target wording comes, in this order, from the report's
+``meta["targets"]``, from ``data/policy/targets.toml`` (read by
+:func:`khcadre_sim.projection.targets.load_targets`) and last from :data:`FALLBACK_TARGETS`
+(keyed by the indicator the target is measured by; the resolution's own words, Part Two §I.2).
 """
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from typing import Any
 
@@ -208,12 +208,9 @@ def word(key: str, lang: str, **values: Any) -> str:
 
 
 def _engine_indicators() -> dict[str, Any]:
-    try:
-        from . import indicators  # the projection's own table, when it exists
-    except ImportError:
-        return {}
-    table = getattr(indicators, "INDICATORS", {})
-    return table if isinstance(table, dict) else {}
+    from .indicators import INDICATORS  # the projection's own table (imported when needed)
+
+    return INDICATORS
 
 
 def _entry_field(entry: Any, names: tuple[str, ...]) -> str | None:
@@ -299,28 +296,10 @@ def _text_pair(entry: dict[str, Any]) -> tuple[str, str] | None:
 
 @cache
 def _targets_file() -> dict[str, tuple[str, str]]:
-    from ..paths import DATA
+    """target id → (words vi, words en), from the projection's own reader of targets.toml."""
+    from .targets import load_targets
 
-    path = DATA / "policy" / "targets.toml"
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    entries: list[tuple[str, dict[str, Any]]] = []
-    for key, value in data.items():
-        if isinstance(value, list):  # [[targets]] with an id each
-            entries += [(str(v.get("id", "")), v) for v in value if isinstance(v, dict)]
-        elif isinstance(value, dict):  # [targets.<id>] or [<id>]
-            nested = [(k, v) for k, v in value.items() if isinstance(v, dict)]
-            entries += nested if nested and _text_pair(value) is None else [(key, value)]
-    out = {}
-    for target_id, entry in entries:
-        pair = _text_pair(entry)
-        if target_id and pair is not None:
-            out[target_id] = pair
-    return out
+    return {t.id: (t.text_vi, t.text_en) for t in load_targets()}
 
 
 def target_text(target: str, indicator: str, lang: str,

@@ -84,5 +84,7 @@ def run(args: argparse.Namespace) -> int:
            f"{s['failed']:,} failed; {s['outcomes']} outcomes") + f" — {result.seconds:,.1f} s")
     for row in result.failed().head(5).itertuples():
         print(f"failed: {row.experiment_id}: {row.error}")
-    print(f"đã ghi {args.out}" if getattr(args, "lang", "vi") == "vi" else f"wrote {args.out}")
+    from ..cli import _say  # the command line's message table (imported when it runs)
+
+    print(_say(args, "wrote", out=args.out))
     return 0
