@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -288,8 +289,14 @@ def p_max_count_at_least(m: int, n: int, p: np.ndarray) -> float:
     """``P(max_k N_k ≥ m)`` for ``N ~ Multinomial(n, p)``, exactly.
 
     ``P(every N_k < m)`` is built band by band: given ``r`` people left for bands k…K, ``N_k ~
-    Binomial(r, p_k / (p_k + … + p_K))``."""
-    p = np.asarray(p, dtype=float)
+    Binomial(r, p_k / (p_k + … + p_K))``. Remembered for the last few thousand arguments: the
+    projection tests the same units again when it recomputes its indicators from the log."""
+    return _p_max_count_at_least(int(m), int(n), tuple(float(v) for v in np.ravel(p)))
+
+
+@lru_cache(maxsize=8192)
+def _p_max_count_at_least(m: int, n: int, p_in: tuple[float, ...]) -> float:
+    p = np.asarray(p_in, dtype=float)
     p = p[p > 0] / p[p > 0].sum()
     if m <= 0:
         return 1.0

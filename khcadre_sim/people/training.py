@@ -31,7 +31,9 @@ in the unit of the review's weighted gap.
 * fair by area class: class *a* gets at least ⌊``fair_share`` · r_a · T⌋ of the T seats, where
   r_a is its share of the people who could take some course (people with a gap and an eligible
   course). (A row ``Σ (1[class = a] − φ r_a) x ≥ −1 + 10⁻⁴`` states exactly that floor, seats
-  being whole.)
+  being whole.) The model is first solved without these floors; only when that answer misses
+  one is the full model solved (the relaxation's answer, when it meets them, is optimal for the
+  full model with the same proof).
 
 Giving nobody a seat meets every row, so the model is always feasible; the proof (status, bound,
 gap) is reported. Courses with a cost of 0 may be given even with a budget of 0.
@@ -58,7 +60,7 @@ from ..capability import computed
 from ..io import Province
 from ..keys import build, setting
 from ..ratings import rating_groups
-from ..review.api import GROUPS, GroupWeights, ReviewSettings, review
+from ..review.api import GROUPS, GroupWeights, ReviewSettings, review_people
 from ..scenario import Scenario
 from ..solve import ArrayModel, SolveResult, solve_arrays
 from . import events
@@ -218,8 +220,9 @@ class Allocation:
 
 
 def allocation_model(seats: pd.DataFrame, catalogue: pd.DataFrame, settings: TrainingSettings,
-                     need_share: dict[str, float]) -> ArrayModel:
-    """The yearly allocation MILP as arrays (rows as in the module docstring)."""
+                     need_share: dict[str, float], *, floors: bool = True) -> ArrayModel:
+    """The yearly allocation MILP as arrays (rows as in the module docstring; ``floors=False``:
+    without the area-class floors, the relaxation :func:`allocate` solves first)."""
     n = len(seats)
     person, pi = np.unique(seats["staff_id"].astype(str).to_numpy(), return_inverse=True)
     course = catalogue.set_index("course_id")
@@ -249,16 +252,21 @@ def allocation_model(seats: pd.DataFrame, catalogue: pd.DataFrame, settings: Tra
     digital = seats["digital"].to_numpy(dtype=bool).astype(float)
     add(sp.csr_matrix((digital - settings.digital_min_share)[None, :]), [-_FLOOR_SLACK],
         [np.inf])
-    area = seats["area_class"].astype(str).to_numpy()
-    for a, share in sorted(need_share.items()):
-        floor = settings.fair_share * share
-        if floor > 0:
-            add(sp.csr_matrix(((area == a).astype(float) - floor)[None, :]), [-_FLOOR_SLACK],
-                [np.inf])
+    for row in _floor_rows(seats, settings, need_share) if floors else []:
+        add(sp.csr_matrix(row[None, :]), [-_FLOOR_SLACK], [np.inf])
     return ArrayModel(cost=-seats["value"].to_numpy(dtype=float), a=sp.vstack(rows).tocsc(),
                       row_lower=np.concatenate(lo), row_upper=np.concatenate(hi),
                       col_lower=np.zeros(n), col_upper=np.ones(n),
                       integer=np.ones(n, dtype=bool))
+
+
+def _floor_rows(seats: pd.DataFrame, settings: TrainingSettings,
+                need_share: dict[str, float]) -> list[np.ndarray]:
+    """The area-class floors' coefficients ``1[class = a] − φ r_a`` (one array per class with
+    a floor above 0); each row must stay ≥ −(1 − ε)."""
+    area = seats["area_class"].astype(str).to_numpy()
+    return [(area == a).astype(float) - settings.fair_share * share
+            for a, share in sorted(need_share.items()) if settings.fair_share * share > 0]
 
 
 def allocate(people: pd.DataFrame, catalogue: pd.DataFrame, settings: TrainingSettings,
@@ -275,9 +283,18 @@ def allocate(people: pd.DataFrame, catalogue: pd.DataFrame, settings: TrainingSe
                          "nobody to train" if seats.empty else "no course allowed per person")
         proof = dataclasses.replace(proof, objective=0.0, bound=0.0, gap=0.0)
         return Allocation(year, _with_year(seats.iloc[:0], year), proof, len(who), need)
-    model = allocation_model(seats, catalogue, settings, need)
-    res, x = solve_arrays(model, time_limit=settings.time_limit, gap_rel=settings.gap_rel,
-                          seed=settings.seed)
+    # First without the area-class floors: these dense rows with coefficients of both signs
+    # cost HiGHS most of its set-up time, and the value-maximising allocation usually meets
+    # them anyway. A relaxation's answer that meets the floors is an answer of the full model,
+    # and its bound is a bound of the full model (fewer rows can only do better); an
+    # infeasible relaxation means an infeasible model. Otherwise the full model is solved.
+    solve = {"time_limit": settings.time_limit, "gap_rel": settings.gap_rel,
+             "seed": settings.seed}
+    res, x = solve_arrays(allocation_model(seats, catalogue, settings, need, floors=False),
+                          **solve)
+    if x is not None and any(float(row @ np.round(x)) < -_FLOOR_SLACK - 1e-9
+                             for row in _floor_rows(seats, settings, need)):
+        res, x = solve_arrays(allocation_model(seats, catalogue, settings, need), **solve)
     # the solver minimises −value; report the value given (objective and bound as maxima)
     res = dataclasses.replace(res, objective=None if res.objective is None else -res.objective,
                               bound=None if res.bound is None else -res.bound)
@@ -374,7 +391,7 @@ def plan(province: Province, scenario: Scenario, years: list[int] | tuple[int, .
     review_settings = ReviewSettings.from_scenario(scenario)
     allocations, outcomes, persons, logs = [], [], [], []
     for year in years:
-        people = trainees(province, review(province, review_settings, priorities).people)
+        people = trainees(province, review_people(province, review_settings, priorities))
         alloc = allocate(people, catalogue, settings, year)
         seat_out, person_out = evaluate_training(alloc.seats, catalogue, settings, rng)
         province = dataclasses.replace(province, staff=apply_gains(province.staff, seat_out))

@@ -11,7 +11,6 @@ in a unit is not written for that unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -229,32 +228,52 @@ def _active_rotations(log: pd.DataFrame, yr: np.ndarray, year: int,
 def _scopes(parts: dict[str, tuple[pd.Series, pd.Series | None, str]],
             area_of: pd.Series) -> list[tuple[str, str, str, float]]:
     """(scope, unit, indicator, value) for every commune, area class and the province (a count
-    is written as 0 where nothing happened)."""
-    rows: list[tuple[str, str, str, float]] = []
+    is written as 0 where nothing happened). All indicators are grouped at once: one long table
+    of numerators and one of denominators, each grouped by (indicator, scope key)."""
+    cols: dict[str, list[Any]] = {"name": [], "how": [], "unit": [], "v": []}
+    dcols: dict[str, list[Any]] = {"name": [], "unit": [], "v": []}
     for name, (num, den, how) in parts.items():
         num = num.astype(float)
         if how == "sum":
             num = num.reindex(area_of.index.union(num.index), fill_value=0.0)
-        den = den.astype(float) if den is not None else None
-        for scope in SCOPES:
+        cols["name"] += [name] * len(num)
+        cols["how"] += [how] * len(num)
+        cols["unit"] += [str(u) for u in num.index]
+        cols["v"].append(num.to_numpy(dtype=float))
+        if how == "ratio" and den is not None:
+            dcols["name"] += [name] * len(den)
+            dcols["unit"] += [str(u) for u in den.index]
+            dcols["v"].append(den.to_numpy(dtype=float))
+
+    def table(c: dict[str, list[Any]]) -> pd.DataFrame:
+        values = np.concatenate(c["v"]) if c["v"] else np.zeros(0)
+        return pd.DataFrame({**{k: pd.Series(v, dtype=object) for k, v in c.items()
+                                if k != "v"}, "v": values})
+
+    long, below = table(cols), table(dcols)
+    rows: list[tuple[str, str, str, float]] = []
+    for scope in SCOPES:
+        def key(units: pd.Series, scope: str = scope) -> Any:
             if scope == "commune":
-                key: Callable[[pd.Index], Any] = lambda idx: idx  # noqa: E731
-            elif scope == "area_class":
-                key = lambda idx: idx.map(area_of)  # noqa: E731
-            else:
-                key = lambda idx: np.full(len(idx), "")  # noqa: E731
-            if how == "max":
-                agg = num.groupby(key(num.index)).max() if len(num) else num
-                vals = agg
-            else:
-                n = num.groupby(key(num.index)).sum() if len(num) else num
-                if how == "ratio":
-                    d = den.groupby(key(den.index)).sum() if len(den) else den
-                    n = n.reindex(d.index, fill_value=0.0)
-                    vals = (n / d)[d > 0]
-                else:
-                    vals = n
-            rows += [(scope, str(u), name, float(v)) for u, v in vals.items()]
+                return units.to_numpy(dtype=object)
+            if scope == "area_class":
+                return units.map(area_of).to_numpy(dtype=object)
+            return np.full(len(units), "", dtype=object)
+
+        is_max = (long["how"] == "max").to_numpy(dtype=bool)
+        top = long[is_max]
+        most = top.groupby([top["name"].to_numpy(dtype=object), key(top["unit"])])["v"].max()
+        added = long[~is_max]
+        total = added.groupby([added["name"].to_numpy(dtype=object),
+                               key(added["unit"])])["v"].sum()
+        d = below.groupby([below["name"].to_numpy(dtype=object), key(below["unit"])])["v"].sum()
+        ratio_names = set(long.loc[long["how"] == "ratio", "name"])
+        is_ratio = np.array([n in ratio_names for n in total.index.get_level_values(0)],
+                            dtype=bool)
+        n = total[is_ratio].reindex(d.index, fill_value=0.0)
+        shares = (n / d)[d > 0]
+        for vals in (most, total[~is_ratio], shares):
+            rows += [(scope, str(u), str(name), float(v)) for (name, u), v in vals.items()]
     return rows
 
 

@@ -59,7 +59,7 @@ from ..capability import computed
 from ..io import Province, load_area_class_priorities, load_fields
 from ..people import evaluation, events, exits, recruitment, rotation, training
 from ..people.catalogue import load_catalogue
-from ..review.api import ReviewSettings, review
+from ..review.api import ReviewSettings, review_people
 from ..scenario import Scenario
 from ..workload import frames
 from ..workload.api import WorkloadSettings, analyse_workload
@@ -293,7 +293,7 @@ def _exits(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> tuple
 def _train(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> float:
     """Step 7: review, training allocation, post-training evaluation."""
     p = s.province
-    people = review(p, prep.review, prep.priorities).people
+    people = review_people(p, prep.review, prep.priorities)
     s.reviewed |= set(people["staff_id"].astype(str))
     alloc = training.allocate(training.trainees(p, people), prep.catalogue, prep.training,
                               year)

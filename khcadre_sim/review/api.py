@@ -132,6 +132,35 @@ def run(province: Province, scenario: Scenario,
 def review(province: Province, settings: ReviewSettings,
            priorities: pd.DataFrame) -> ReviewResult:
     """Score every staff member against their post (or the unplaced standard)."""
+    people = review_people(province, settings, priorities)
+    warnings = (people[~people["meets_standard"]]
+                .sort_values(["weighted_gap", "staff_id"], ascending=[False, True])
+                .reset_index(drop=True))
+
+    def summarise(by: str) -> pd.DataFrame:
+        g = people.groupby(by, sort=True)
+        return pd.DataFrame({
+            "staff": g.size(),
+            "meets_standard": g["meets_standard"].sum().astype(int),
+            "share_meeting": g["meets_standard"].mean().round(3),
+            "major_gaps": g["severity"].apply(lambda s: int((s == "major").sum())),
+            "mean_gap_political": g["gap_political"].mean().round(2),
+            "mean_gap_execution": g["gap_execution"].mean().round(2),
+            "mean_gap_development": g["gap_development"].mean().round(2),
+            "mean_weighted_gap": g["weighted_gap"].mean().round(2),
+        }).reset_index()
+
+    by_commune = summarise("territory_id").merge(
+        province.territories[["territory_id", "name", "area_class"]], on="territory_id")
+    return ReviewResult(people=people, warnings=warnings, by_commune=by_commune,
+                        by_office=summarise("office"), by_field=summarise("field"),
+                        by_area_class=summarise("area_class"), territories=province.territories)
+
+
+def review_people(province: Province, settings: ReviewSettings,
+                  priorities: pd.DataFrame) -> pd.DataFrame:
+    """One row per staff member: scores, requirements, gaps and severity (what :func:`review`
+    summarises; the projection needs only this, every year)."""
     people = province.staff_posts()
     area_by_territory = province.territories.set_index("territory_id")["area_class"]
     # unplaced people are reviewed where they belong administratively: their home unit's class
@@ -140,10 +169,9 @@ def review(province: Province, settings: ReviewSettings,
     placed = people["position_id"].notna()
 
     priority_pairs = set(zip(priorities["area_class"], priorities["field"], strict=True))
-    is_priority = pd.Series(
-        [(a, f) in priority_pairs for a, f in zip(people["area_class"], people["field"],
-                                                  strict=True)],
-        index=people.index) & placed
+    is_priority = pd.Series(pd.MultiIndex.from_arrays(
+        [people["area_class"].astype(object), people["field"].astype(object)]).isin(
+        list(priority_pairs)), index=people.index) & placed
     unplaced_req = settings.unplaced_requirement
     for i, group in enumerate(GROUPS):
         required = people[f"req_{group}"].where(placed, unplaced_req[i]).astype(float)
@@ -152,7 +180,10 @@ def review(province: Province, settings: ReviewSettings,
         people[f"required_{group}"] = required
         people[f"gap_{group}"] = (required - people[f"score_{group}"]).clip(lower=0).round(1)
 
-    weights = np.array([settings.group_weights[a] for a in people["area_class"]])
+    codes, classes = pd.factorize(people["area_class"].astype(object))
+    table = np.array([settings.group_weights[a] for a in classes] + [[np.nan] * len(GROUPS)],
+                     dtype=float)  # the last row: no area class (code −1)
+    weights = table[codes]
     gaps = people[[f"gap_{g}" for g in GROUPS]].to_numpy()
     scores = people[[f"score_{g}" for g in GROUPS]].to_numpy()
     people["priority_field"] = is_priority
@@ -176,28 +207,7 @@ def review(province: Province, settings: ReviewSettings,
     people = people[columns].rename(columns={"review_territory_id": "territory_id"})
     people["office"] = people["office"].fillna("unplaced")
     people["field"] = people["field"].fillna("unplaced")
-    warnings = (people[~people["meets_standard"]]
-                .sort_values(["weighted_gap", "staff_id"], ascending=[False, True])
-                .reset_index(drop=True))
-
-    def summarise(by: str) -> pd.DataFrame:
-        g = people.groupby(by, sort=True)
-        return pd.DataFrame({
-            "staff": g.size(),
-            "meets_standard": g["meets_standard"].sum().astype(int),
-            "share_meeting": g["meets_standard"].mean().round(3),
-            "major_gaps": g["severity"].apply(lambda s: int((s == "major").sum())),
-            "mean_gap_political": g["gap_political"].mean().round(2),
-            "mean_gap_execution": g["gap_execution"].mean().round(2),
-            "mean_gap_development": g["gap_development"].mean().round(2),
-            "mean_weighted_gap": g["weighted_gap"].mean().round(2),
-        }).reset_index()
-
-    by_commune = summarise("territory_id").merge(
-        province.territories[["territory_id", "name", "area_class"]], on="territory_id")
-    return ReviewResult(people=people, warnings=warnings, by_commune=by_commune,
-                        by_office=summarise("office"), by_field=summarise("field"),
-                        by_area_class=summarise("area_class"), territories=province.territories)
+    return people
 
 
 VACANCY_GROUPS = ("field", "territory_id", "area_class", "office")
