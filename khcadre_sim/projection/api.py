@@ -193,7 +193,7 @@ def run(province: Province, scenarios: dict[str, Scenario], seeds: int = 20,
                                      "Projection (years × scenarios × seeds)"),
              unit="năm") as b:
         if workers <= 1:
-            preps = {name: loop.prepare(province, name, s) for name, s in scenarios.items()}
+            preps = _prepared(province, scenarios, map)
             for task in _tasks(province, preps, seed_list, years, rebalance_workload):
                 out.append(_one(task))
                 b.update(len(years))
@@ -202,10 +202,9 @@ def run(province: Province, scenarios: dict[str, Scenario], seeds: int = 20,
             # them from the parent instead of importing them itself)
             from ..incentives import api as _incentives  # noqa: F401
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                # the scenarios' first placements (cold solves) side by side
-                names = list(scenarios)
-                preps = dict(zip(names, pool.map(_prepare, [(province, n, scenarios[n])
-                                                              for n in names]), strict=True))
+                # the scenarios' first placements (cold solves) side by side, once for
+                # scenarios with the same placement settings
+                preps = _prepared(province, scenarios, pool.map)
                 for res in pool.map(_one, _tasks(province, preps, seed_list, years,
                                                  rebalance_workload)):
                     out.append(res)
@@ -213,8 +212,20 @@ def run(province: Province, scenarios: dict[str, Scenario], seeds: int = 20,
     return _assemble(province, scenarios, preps, seed_list, tuple(years), out, started)
 
 
-def _prepare(task: tuple[Province, str, Scenario]) -> loop.Prepared:
-    return loop.prepare(*task)
+def _prepared(province: Province, scenarios: dict[str, Scenario],
+              mapper: Any) -> dict[str, loop.Prepared]:
+    """Every scenario prepared; the first placements made with ``mapper`` (``map`` or a
+    pool's), once per distinct set of placement settings."""
+    settings = {n: loop.placement_settings(s) for n, s in scenarios.items()}
+    distinct = {repr(ps): ps for ps in settings.values()}
+    made = dict(zip(distinct, mapper(_first_placement, [(province, ps) for ps in
+                                                         distinct.values()]), strict=True))
+    return {n: loop.prepare(province, n, s, made[repr(settings[n])])
+            for n, s in scenarios.items()}
+
+
+def _first_placement(task: tuple[Province, Any]) -> loop.FirstPlacement:
+    return loop.first_placement(*task)
 
 
 def _tasks(province: Province, preps: dict[str, loop.Prepared], seed_list: list[int],

@@ -98,21 +98,45 @@ class Prepared:
     first_proof: dict[str, Any]
 
 
-def prepare(province: Province, name: str, scenario: Scenario) -> Prepared:
-    """Settings, reference tables and the first year's province-wide placement of a scenario."""
-    ps = placement_mod.PlacementSettings.from_scenario(scenario)
-    restricted = dataclasses.replace(
-        ps, manager_floors=dataclasses.replace(ps.manager_floors, enabled=False),
-        rotation=dataclasses.replace(ps.rotation, enabled=False))
-    fields = load_fields()
+@dataclass(frozen=True)
+class FirstPlacement:
+    """The first year's province-wide placement: staff → post, the assignments, the proof."""
+
+    moves: dict[str, str | None]
+    assignments: pd.DataFrame
+    proof: dict[str, Any]
+
+
+def first_placement(province: Province, settings: Any) -> FirstPlacement:
+    """The province-wide placement of the first January under ``settings``
+    (:class:`PlacementSettings`) — it depends on nothing else, so scenarios with the same
+    placement settings share it."""
     started = time.perf_counter()
-    first = placement_mod.place(province, settings=ps)
+    first = placement_mod.place(province, settings=settings)
     a = first.assignments
     moves = ({str(s): (None if pd.isna(p) else str(p))
               for s, p in zip(a["staff_id"], a["position_id"], strict=True)}
              if first.status.has_solution else {})
     proof = _proof_row(FIRST_YEAR, "province", first.proof, len(province.staff),
                        len(province.positions), 0, time.perf_counter() - started)
+    return FirstPlacement(moves, a if first.status.has_solution else pd.DataFrame(), proof)
+
+
+def placement_settings(scenario: Scenario) -> Any:
+    return placement_mod.PlacementSettings.from_scenario(scenario)
+
+
+def prepare(province: Province, name: str, scenario: Scenario,
+            first: FirstPlacement | None = None) -> Prepared:
+    """Settings, reference tables and the first year's province-wide placement of a scenario
+    (``first``: that placement when already made, e.g. for another scenario with the same
+    placement settings)."""
+    ps = placement_settings(scenario)
+    restricted = dataclasses.replace(
+        ps, manager_floors=dataclasses.replace(ps.manager_floors, enabled=False),
+        rotation=dataclasses.replace(ps.rotation, enabled=False))
+    fields = load_fields()
+    first = first_placement(province, ps) if first is None else first
     return Prepared(
         name=name, scenario=scenario, placement=ps, restricted=restricted,
         rotation=rotation.RotationSettings.from_scenario(scenario),
@@ -121,9 +145,8 @@ def prepare(province: Province, name: str, scenario: Scenario) -> Prepared:
         workload=WorkloadSettings.from_scenario(scenario), catalogue=load_catalogue(),
         priorities=load_area_class_priorities(), standards=read_standards(),
         new_work=frozenset(fields.loc[fields["new_work"], "field"].astype(str)),
-        young_age=int(ps.manager_floors.young_age), first_placement=moves,
-        first_assignments=a if first.status.has_solution else pd.DataFrame(),
-        first_proof=proof)
+        young_age=int(ps.manager_floors.young_age), first_placement=first.moves,
+        first_assignments=first.assignments, first_proof=first.proof)
 
 
 def _proof_row(year: int, mode: str, proof: Any, people: int, posts: int, changes: int,

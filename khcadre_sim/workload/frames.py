@@ -62,6 +62,12 @@ def frame(rows: Iterable[tuple], schema: Schema) -> pd.DataFrame:
                                                                          strict=True)})
 
 
+def from_columns(columns: dict[str, Any], schema: Schema) -> pd.DataFrame:
+    """A table from one sequence per column (the names of ``schema``, in its order), with the
+    declared dtypes — what :func:`frame` makes from the same values as rows."""
+    return pd.DataFrame({c: _column(columns[c], schema[c]) for c in schema})
+
+
 def typed(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """``table`` with exactly the columns of ``schema`` (in order), cast to their dtypes."""
     return pd.DataFrame({c: _column(table[c], schema[c]) for c in schema})

@@ -160,24 +160,38 @@ def default_time_shares(people: pd.DataFrame, required: pd.DataFrame, s_main: fl
         raise DataValidationError(Problem(file="scenario", column="levers.workload.s_main",
                                           message=f"share on the post's field {s_main} is not "
                                           "in (0, 1]", fix="e.g. s_main = 0.6"))
+    # one row per person and qualified field (people in order, fields as listed), at once
     active = required.loc[required["required_fte"] > 0]
-    active_by_c = active.groupby("territory_id")["field"].agg(set).to_dict()
-    rows, elig = [], []
-    for sid, c, post, qual in zip(people["staff_id"], people["territory_id"],
-                                  people["post_field"], people["qualified"], strict=True):
-        act = active_by_c.get(c, set())
-        others = [f for f in qual if f != post and f in act]
-        for f in qual:
-            if f in act:
-                elig.append((sid, c, f))
-        if others:
-            rows.append((sid, c, post, s_main))
-            rows.extend((sid, c, f, (1 - s_main) / len(others)) for f in others)
-        else:
-            rows.append((sid, c, post, 1.0))
-    shares = frames.frame(rows, {k: v for k, v in frames.PORTFOLIO.items() if k != "work_fte"})
+    active_pairs = pd.MultiIndex.from_arrays([active["territory_id"].astype(object),
+                                              active["field"].astype(object)])
+    qualified = people["qualified"].to_list()
+    person = np.repeat(np.arange(len(people)), [len(q) for q in qualified])
+    field = np.array([f for q in qualified for f in q], dtype=object)
+    sid = people["staff_id"].to_numpy(dtype=object)
+    commune = people["territory_id"].to_numpy(dtype=object)
+    post = people["post_field"].to_numpy(dtype=object)
+    acts = (pd.MultiIndex.from_arrays([commune[person], field]).isin(active_pairs)
+            if len(field) else np.zeros(0, dtype=bool))
+    other = acts & (field != post[person])
+    n_other = np.bincount(person[other], minlength=len(people))
+    # each person's post field first, then the other active fields they are qualified for,
+    # sharing what the post leaves: (1 − s_main) ÷ their number
+    main_share = np.where(n_other > 0, s_main, 1.0)
+    who = np.concatenate([np.arange(len(people)), person[other]])
+    rank = np.concatenate([np.zeros(len(people), dtype=np.int64),
+                           np.flatnonzero(other) + 1])
+    order = np.lexsort((rank, who))
+    all_fields = np.concatenate([post, field[other]])
+    all_shares = np.concatenate([main_share, (1 - s_main) / n_other[person[other]]])
+    schema = {k: v for k, v in frames.PORTFOLIO.items() if k != "work_fte"}
+    shares = frames.from_columns({"staff_id": sid[who][order],
+                                  "territory_id": commune[who][order],
+                                  "field": all_fields[order], "time_share": all_shares[order]},
+                                 schema)
     shares = shares[shares["time_share"] > 0]
-    eligible = frames.frame(elig, frames.ELIGIBLE)
+    eligible = frames.from_columns({"staff_id": sid[person[acts]],
+                                    "territory_id": commune[person[acts]],
+                                    "field": field[acts]}, frames.ELIGIBLE)
     if time_shares is not None and len(time_shares):
         shares = _apply_override(shares, people, time_shares, time_shares_file)
     return shares.reset_index(drop=True), eligible
