@@ -12,7 +12,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .paths import CONTRACT, FIELDS
@@ -191,3 +193,14 @@ def contract_markdown() -> str:
                          f"{' / '.join(c.vi)} | {c.description} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def isin(values: Any, members: Any) -> np.ndarray:
+    """``values ∈ members`` as a boolean array, for a column of ids against a set (or array) of
+    ids. Both sides are compared as plain Python objects by hashing: pandas 3's Arrow-backed
+    string columns build one Arrow scalar per member in ``Series.isin``, which costs more than
+    the rest of a projection year on thousands of ids."""
+    left = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    right = (list(members) if isinstance(members, set | frozenset | dict)
+             else np.asarray(members, dtype=object))
+    return left.isin(right).to_numpy(dtype=bool)

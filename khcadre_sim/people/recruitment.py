@@ -63,7 +63,7 @@ from scipy.optimize import linear_sum_assignment
 from ..errors import Problem, ScenarioError
 from ..keys import build, setting
 from ..ratings import bands, rate
-from ..schema import empty_table
+from ..schema import empty_table, isin
 from . import events
 
 REGULAR = "regular"
@@ -191,9 +191,9 @@ def _typed(rows: list[tuple] | dict[str, Any], schema: dict[str, Any]) -> pd.Dat
 def _vacant_posts(province: Any, vacancies: pd.DataFrame | None) -> pd.DataFrame:
     posts = province.positions
     if vacancies is not None:
-        return posts[posts["position_id"].isin(set(vacancies["position_id"]))]
+        return posts[isin(posts["position_id"], set(vacancies["position_id"]))]
     held = set(province.staff["position_id"].dropna())
-    return posts[~posts["position_id"].isin(held)]
+    return posts[~isin(posts["position_id"], held)]
 
 
 def _surplus(province: Any, surplus: pd.DataFrame | None) -> pd.DataFrame:

@@ -59,6 +59,7 @@ from ..ratings import RATINGS, title_group
 from ..retirement import retirement_index
 from ..review.api import GROUPS
 from ..scenario import Scenario
+from ..schema import isin
 from ..solve import ArrayModel, SolveResult, solve_arrays
 from ..territories import haversine_km
 from . import events
@@ -145,7 +146,7 @@ def _who_may_go(province: Province, settings: RotationSettings, year: int,
     retire = retirement_index(params, staff["gender"].astype(str).to_numpy(),
                               staff["birth_year"].to_numpy(dtype=int))
     ok = (staff["position_id"].notna().to_numpy()
-          & ~staff["staff_id"].astype(str).isin(busy).to_numpy() & (retire >= end_month))
+          & ~isin(staff["staff_id"].astype(str), busy) & (retire >= end_month))
     people = staff[ok]
     post = people["position_id"].astype(str)
     out = pd.DataFrame({
@@ -168,7 +169,7 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     posts, t = province.positions, province.territories.set_index(
         province.territories["territory_id"].astype(str))
     held = set(province.staff["position_id"].dropna().astype(str))
-    vacant = posts[~posts["position_id"].astype(str).isin(held)].reset_index(drop=True)
+    vacant = posts[~isin(posts["position_id"].astype(str), held)].reset_index(drop=True)
     v_terr = vacant["territory_id"].astype(str).to_numpy()
     v_hard = t["hard_area"].reindex(v_terr).to_numpy(dtype=bool)
     v_level = title_group(vacant).map(_LEVEL).to_numpy(dtype=int)
@@ -326,7 +327,7 @@ def apply_moves(province: Province, rotations: pd.DataFrame, year: int) -> Provi
                       & (rotations["outcome"] == "return")).to_numpy(dtype=bool)]
     dest = dict(zip(starting["staff_id"].astype(str), starting["position_id"], strict=True))
     if dest:  # the last row of a person wins, as row by row
-        row = ids.isin(set(dest)).to_numpy()
+        row = isin(ids, dest)
         staff.loc[row, "position_id"] = ids[row].map(dest).to_numpy(dtype=object)
         staff.loc[row, "years_in_post"] = 0.0
     for r in back.itertuples(index=False):
@@ -405,7 +406,7 @@ def placement_inputs(province: Province, rotations: pd.DataFrame, year: int,
             fix="set levers.placement.stay.enabled = true and min_years_in_post > 0"))
     staff = province.staff.copy()
     dest = running.set_index(running["staff_id"].astype(str))["position_id"]
-    on = staff["staff_id"].astype(str).isin(dest.index).to_numpy()
+    on = isin(staff["staff_id"].astype(str), dest.index)
     staff.loc[on, "position_id"] = staff.loc[on, "staff_id"].astype(str).map(dest).to_numpy()
     staff.loc[on, "years_in_post"] = 0.0
     return dataclasses.replace(province, staff=staff.astype(province.staff.dtypes.to_dict()))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..people.evaluation import LevellingSettings, levelling
 from ..ratings import RATINGS, allowed_excellent
+from ..schema import isin
 
 INDICATORS: dict[str, tuple[str, str, str, str]] = {
     "reviewed_share": ("Tỷ lệ được rà soát theo khung năng lực", "Share reviewed against the "
@@ -122,7 +123,7 @@ def _year_parts(year: int, log: pd.DataFrame, snap: pd.DataFrame, budget: pd.Dat
     out: dict[str, tuple[pd.Series, pd.Series | None, str]] = {}
 
     def share_of_staff(ids: set[str]) -> tuple[pd.Series, pd.Series, str]:
-        hit = people["staff_id"].astype(str).isin(ids).to_numpy()
+        hit = isin(people["staff_id"].astype(str), ids)
         return (*_ratio(_count(people.loc[hit, "territory_id"]), staff), "ratio")
 
     out["staff"] = (staff, None, "sum")
@@ -221,7 +222,7 @@ def _active_rotations(log: pd.DataFrame, yr: np.ndarray, year: int,
     stop = log[log["event"].isin(["rotation_ended", "exit"]).to_numpy() & (yr < year)]
     gone = set(stop["staff_id"].astype(str))
     ids = out["staff_id"].astype(str)
-    keep = running & ~ids.isin(gone).to_numpy()
+    keep = running & ~isin(ids, gone)
     return _count(out.loc[keep, "territory_id"])
 
 

@@ -61,6 +61,7 @@ from ..people import evaluation, events, exits, recruitment, rotation, training
 from ..people.catalogue import load_catalogue
 from ..review.api import ReviewSettings, review_people
 from ..scenario import Scenario
+from ..schema import isin
 from ..workload import frames
 from ..workload.api import WorkloadSettings, analyse_workload
 from ..workload.rebalance import _coverage, _shortage
@@ -217,10 +218,10 @@ def _replace(s: st.ProjectionState, prep: Prepared, year: int) -> dict[str, Any]
     p = s.province
     staff, pos = p.staff, p.positions
     free = staff[staff["position_id"].isna().to_numpy()
-                 | staff["staff_id"].astype(str).isin(s.reconsider).to_numpy()]
+                 | isin(staff["staff_id"].astype(str), s.reconsider)]
     held = set(staff["position_id"].dropna().astype(str))
     mine = set(free["position_id"].dropna().astype(str))
-    posts = pos[~pos["position_id"].astype(str).isin(held - mine).to_numpy()]
+    posts = pos[~isin(pos["position_id"].astype(str), held - mine)]
     s.reconsider = set()
     if free.empty or posts.empty:
         proof = computed(time.perf_counter() - started, message="nothing to re-place")

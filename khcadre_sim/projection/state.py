@@ -26,6 +26,7 @@ from ..io import Province
 from ..people import events
 from ..people import rotation as rotation_mod
 from ..ratings import title_group
+from ..schema import isin
 
 SNAPSHOT: dict[str, Any] = {
     "year": "int64", "staff_id": "string", "position_id": "string", "territory_id": "string",
@@ -89,7 +90,7 @@ def set_posts(state: ProjectionState, new_post: dict[str, str | None], year: int
     changed = {i: p for i, p in new_post.items() if i in current and current[i] != p}
     if not changed:
         return 0
-    mask = ids.isin(set(changed)).to_numpy()
+    mask = isin(ids, changed)
     staff.loc[mask, "position_id"] = ids[mask].map(changed).to_numpy(dtype=object)
     staff.loc[mask, "years_in_post"] = 0.0
     state.with_staff(staff)
@@ -104,10 +105,10 @@ def set_posts(state: ProjectionState, new_post: dict[str, str | None], year: int
 def remove_leavers(state: ProjectionState, leaving: set[str]) -> None:
     """Take the people who left public service out of the staff; end their rotations."""
     staff = state.province.staff
-    state.with_staff(staff[~staff["staff_id"].astype(str).isin(leaving)])
+    state.with_staff(staff[~isin(staff["staff_id"].astype(str), leaving)])
     r = state.rotations
-    gone = r["staff_id"].astype(str).isin(leaving).to_numpy() & (r["status"] == "active"
-                                                                ).to_numpy(dtype=bool)
+    gone = isin(r["staff_id"].astype(str), leaving) & (r["status"] == "active").to_numpy(
+        dtype=bool)
     if gone.any():
         r = r.copy()
         r.loc[gone, "status"] = "ended"
@@ -123,7 +124,7 @@ def add_recruits(state: ProjectionState, result: Any) -> None:
                      result.redeployed["position_id"].astype(str), strict=True))
     if moved:
         ids = staff["staff_id"].astype(str)
-        mask = ids.isin(set(moved)).to_numpy()
+        mask = isin(ids, moved)
         staff.loc[mask, "position_id"] = ids[mask].map(moved).to_numpy(dtype=object)
         staff.loc[mask, "years_in_post"] = 0.0
     recruits = result.recruits[[c for c in staff.columns if c in result.recruits.columns]]
@@ -177,7 +178,7 @@ def snapshot(province: Province, year: int, load: pd.Series, reviewed: set[str],
     out["minority"] = has & ids.map(who["ethnic_minority"]).astype("boolean").fillna(
         False).to_numpy(dtype=bool)  # boolean first: fillna on object warns in pandas 2.2
     out["load_ratio"] = ids.map(load).to_numpy(dtype=float)
-    out["reviewed"] = has & ids.isin(reviewed).to_numpy()
+    out["reviewed"] = has & isin(ids, reviewed)
     out["area_class"] = out["territory_id"].map(area).to_numpy()
     out["new_work"] = out["field"].isin(new_work).to_numpy()
     out["year"] = year

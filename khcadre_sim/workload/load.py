@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
+from ..schema import isin
 from . import frames
 
 STATUS_ORDER = ("uncovered", "over", "ok", "under", "no_demand")
@@ -128,7 +129,7 @@ def placed_people(staff: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
     posts = positions.set_index("position_id")[["territory_id", "office", "field"]]
     people = staff.loc[has_post].copy()
     people["position_id"] = people["position_id"].astype(str)
-    unknown = ~people["position_id"].isin(posts.index)
+    unknown = ~isin(people["position_id"], posts.index)
     if unknown.any():
         first = people.loc[unknown, "position_id"].iloc[0]
         raise DataValidationError(Problem(file="staff", column="position_id",
@@ -234,7 +235,7 @@ def _apply_override(shares: pd.DataFrame, people: pd.DataFrame, override: pd.Dat
     new = pd.DataFrame({"staff_id": override["staff_id"], "field": override["field"],
                         "time_share": share})
     new["territory_id"] = new["staff_id"].map(where)
-    kept = shares[~shares["staff_id"].isin(set(new["staff_id"]))]
+    kept = shares[~isin(shares["staff_id"], set(new["staff_id"]))]
     schema = {k: frames.PORTFOLIO[k] for k in shares.columns}
     return frames.concat([kept, new[shares.columns]], schema)
 

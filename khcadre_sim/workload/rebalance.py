@@ -90,6 +90,7 @@ import pandas as pd
 
 from ..errors import ModelError, Problem
 from ..keys import build, keys, setting
+from ..schema import isin
 from ..solve import SolveResult, Status, relative_gap, solve_arrays
 from ..territories import haversine_km
 from . import frames
@@ -516,7 +517,7 @@ def _after(before: LoadState, required: pd.DataFrame, work: dict[Pair, float],
     load = pf.groupby("staff_id")["work_fte"].sum()
     pf["time_share"] = (pf["work_fte"] / pf["staff_id"].map(load).astype("float64")).astype(
         "float64")
-    idle = before.portfolio[~before.portfolio["staff_id"].isin(set(load.index))]
+    idle = before.portfolio[~isin(before.portfolio["staff_id"], set(load.index))]
     pf = frames.concat([pf, idle.assign(work_fte=0.0)], frames.PORTFOLIO)
     people["qualified"] = people["qualified_fields"].map(lambda v: v.split(";"))
     people = people.drop(columns=["qualified_fields", "n_qualified_fields", "n_fields_worked",
@@ -569,7 +570,7 @@ def _shortage(after: LoadState, cover: Coverage, target: float) -> pd.DataFrame:
     target load)."""
     pf = after.portfolio
     excess = (after.people.set_index("staff_id")["load_ratio"] - target).clip(lower=0)
-    short = pf[pf["staff_id"].isin(set(excess.index[excess > 1e-9]))].copy()
+    short = pf[isin(pf["staff_id"], set(excess.index[excess > 1e-9]))].copy()
     # map() of an empty selection has the index's (string) dtype: declare float first
     over = short["staff_id"].map(excess).astype("float64")
     short["shortage_fte"] = (short["time_share"].astype("float64") * over / target).astype(
