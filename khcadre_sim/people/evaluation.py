@@ -394,7 +394,8 @@ def _test_unit(year: int, unit: str, counts: np.ndarray, total: np.ndarray,
     out["expected_share"] = float(p[modal])
     out["p_concentration"] = p_max_count_at_least(int(counts[modal]), n, p)
     # would a unit of this size with everyone in one band be flagged (before any correction)?
-    out["testable"] = p_max_count_at_least(n, n, p) <= alpha
+    # P(all n in one band) = Σ p_k^n
+    out["testable"] = float(np.sum(p ** n)) <= alpha
     out["p_value"] = out["p_concentration"]
     if points is not None and all_points is not None and n >= 2:
         others = all_points[~in_unit]
@@ -464,10 +465,13 @@ class EvaluationResult:
 
 
 def evaluate(province: Province, scenario: Scenario, year: int, rng: np.random.Generator,
-             scores: pd.DataFrame | None = None) -> EvaluationResult:
+             scores: pd.DataFrame | None = None, *,
+             score_events: bool = True) -> EvaluationResult:
     """A year of output-based evaluation on ``province``: simulated quarterly scores (or the
     real ``scores`` given, any accepted layout), annual ratings with the quota, the levelling
-    detector, and the events (``scored`` per quarter, ``rated`` per year)."""
+    detector, and the events (``scored`` per quarter — unless ``score_events`` is False, as
+    in the projection, which keeps the scores in :attr:`EvaluationResult.scores` only —,
+    ``rated`` per year)."""
     settings = EvaluationSettings.from_scenario(scenario)
     units = rating_units(province)
     if scores is None:
@@ -479,7 +483,8 @@ def evaluate(province: Province, scenario: Scenario, year: int, rng: np.random.G
     rated = annual_ratings(scores, units, cut)
     post = province.staff.set_index(province.staff["staff_id"].astype(str))["position_id"]
     unit_of = units.set_index(units["staff_id"].astype(str))["unit"]
-    log = events.concat([_score_events(scores, unit_of, post), _rating_events(rated, post)])
+    log = events.concat([_score_events(scores, unit_of, post) if score_events
+                         else events.empty(), _rating_events(rated, post)])
     return EvaluationResult(year=year, scores=scores, ratings=rated,
                             quota=quota_check(rated, cut["excellent_share"]),
                             levelling=levelling(rated, settings.levelling), events=log)

@@ -413,7 +413,7 @@ def recruitment(province: Any, shortage: pd.DataFrame | None, scenario_or_settin
         "territory_id": slots["territory_id"][used], "field": slots["field"][used],
         "position_id": slots["position_id"][used], "new_post": slots["new_post"][used]},
         REDEPLOYED).sort_values("staff_id", kind="stable").reset_index(drop=True)
-    from_surplus = redeployed.groupby(["territory_id", "field"]).size()
+    from_surplus = redeployed.groupby(["territory_id", "field"]).size().to_dict()
     key = list(zip(needs["territory_id"], needs["field"], strict=True))
     needs["from_surplus"] = [int(from_surplus.get(k, 0)) for k in key]
     needs["to_recruit"] = needs["posts_to_fill"] - needs["from_surplus"]

@@ -332,9 +332,9 @@ def _train(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> float
 def _evaluate(s: st.ProjectionState, prep: Prepared, year: int, seed: int,
               keep_scores: bool) -> evaluation.EvaluationResult:
     """Step 8: quarterly scores, annual ratings with the quota, levelling detector."""
-    ev = evaluation.evaluate(s.province, prep.scenario, year, _rng(seed, year, _EVALUATION))
-    log = ev.events if keep_scores else ev.events[ev.events["event"] != "scored"]
-    s.log(log)
+    ev = evaluation.evaluate(s.province, prep.scenario, year, _rng(seed, year, _EVALUATION),
+                             score_events=keep_scores)
+    s.log(ev.events)
     s.ratings = ev.ratings[["staff_id", "rating"]].reset_index(drop=True)
     return ev
 
