@@ -368,6 +368,7 @@ def solve_arrays(
     log: bool = False,
     threads: int = 1,
     small_mip: bool = False,
+    lp_first: bool = False,
     options: dict[str, Any] | None = None,
 ) -> tuple[SolveResult, Any]:
     """Solve an :class:`ArrayModel`; return what was proven and the column values (or None).
@@ -377,7 +378,10 @@ def solve_arrays(
     MILPs solved from a good start: no RINS and root-reduced-cost heuristics and no restarts —
     on the workload rebalancing blocks this saves about 40% of the time, with the same proofs.
     ``options`` are further HiGHS options. CBC gets the same model through PuLP (the start is
-    not used there).
+    not used there). ``lp_first`` (HiGHS): solve the LP relaxation first (primal simplex, no
+    presolve); when its optimum is whole it is the MILP's optimum, proven by the LP's own
+    objective as the bound — for assignment-like models whose relaxation is usually whole,
+    ten times faster than the MILP. Otherwise the MILP is solved as usual.
 
     What HiGHS reports is checked against the solution it returns: the objective is recomputed
     as ``cost·x``, and ``x`` must satisfy every bound, row and integrality within 1e-5 (HiGHS
@@ -396,6 +400,10 @@ def solve_arrays(
                                   log=log, threads=threads)
     kw = dict(time_limit=time_limit, gap_rel=gap_rel, seed=seed, log=log, threads=threads,
               small_mip=small_mip)
+    if lp_first:
+        whole = _whole_relaxation(model, options, kw)
+        if whole is not None:
+            return whole
     res, x, reported = _highs_once(model, start=start, options=options, **kw)
     doubt = _doubt(model, res, x, reported, start)
     if doubt:
@@ -413,6 +421,31 @@ def solve_arrays(
             res = dataclasses.replace(res, status=Status.FEASIBLE, bound=None, gap=None,
                                       message=f"{res.message}; bound dropped ({doubt})")
     return res, x
+
+
+def _whole_relaxation(model: ArrayModel, options: dict[str, Any] | None,
+                      kw: dict[str, Any]) -> tuple[SolveResult, Any] | None:
+    """The MILP's proven optimum from its LP relaxation when that is whole, else None."""
+    import numpy as np
+
+    integer = np.asarray(model.integer, dtype=bool)
+    if not integer.any():
+        return None
+    relaxed = dataclasses.replace(model, integer=np.zeros(model.n_cols, dtype=bool))
+    lp_options = {"presolve": "off", "simplex_strategy": 4, **(options or {})}
+    res, x, reported = _highs_once(relaxed, start=None, options=lp_options, **kw)
+    if res.status is not Status.OPTIMAL or x is None or _doubt(relaxed, res, x, reported, None):
+        return None
+    if np.max(np.abs(x[integer] - np.round(x[integer])), initial=0.0) > 1e-9:
+        return None
+    x = np.where(integer, np.round(x), x)
+    if _violation(model, x) > 1e-9:
+        return None
+    objective = float(np.asarray(model.cost, dtype=float) @ x)
+    bound = min(float(res.bound), objective) if res.bound is not None else objective
+    return dataclasses.replace(res, objective=objective, bound=bound,
+                               gap=relative_gap(objective, bound),
+                               message=f"{res.message}; LP relaxation whole"), x
 
 
 def _doubt(model: ArrayModel, res: SolveResult, x: Any, reported: float | None,
