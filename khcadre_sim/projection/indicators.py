@@ -110,10 +110,11 @@ def _ratio(num: pd.Series, den: pd.Series) -> tuple[pd.Series, pd.Series]:
     return num.reindex(idx, fill_value=0.0), den.reindex(idx, fill_value=0.0)
 
 
-def _year_parts(year: int, log: pd.DataFrame, snap: pd.DataFrame, budget: pd.DataFrame,
-                ctx: dict[str, Any]) -> dict[str, tuple[pd.Series, pd.Series | None, str]]:
-    """indicator → (numerator by commune, denominator by commune or None, how to add up)."""
-    yr = pd.to_datetime(log["date"]).dt.year.to_numpy() if len(log) else np.zeros(0, int)
+def _year_parts(year: int, log: pd.DataFrame, yr: np.ndarray, snap: pd.DataFrame,
+                budget: pd.DataFrame, ctx: dict[str, Any]
+                ) -> dict[str, tuple[pd.Series, pd.Series | None, str]]:
+    """indicator → (numerator by commune, denominator by commune or None, how to add up);
+    ``yr``: the year of each event of ``log``."""
     this = log[yr == year]
     upto = log[yr <= year]
     before = log[yr < year]
@@ -226,55 +227,58 @@ def _active_rotations(log: pd.DataFrame, yr: np.ndarray, year: int,
     return _count(out.loc[keep, "territory_id"])
 
 
-def _scopes(parts: dict[str, tuple[pd.Series, pd.Series | None, str]],
-            area_of: pd.Series) -> list[tuple[str, str, str, float]]:
-    """(scope, unit, indicator, value) for every commune, area class and the province (a count
-    is written as 0 where nothing happened). All indicators are grouped at once: one long table
-    of numerators and one of denominators, each grouped by (indicator, scope key)."""
-    cols: dict[str, list[Any]] = {"name": [], "how": [], "unit": [], "v": []}
-    dcols: dict[str, list[Any]] = {"name": [], "unit": [], "v": []}
-    for name, (num, den, how) in parts.items():
-        num = num.astype(float)
-        if how == "sum":
-            num = num.reindex(area_of.index.union(num.index), fill_value=0.0)
-        cols["name"] += [name] * len(num)
-        cols["how"] += [how] * len(num)
-        cols["unit"] += [str(u) for u in num.index]
-        cols["v"].append(num.to_numpy(dtype=float))
-        if how == "ratio" and den is not None:
-            dcols["name"] += [name] * len(den)
-            dcols["unit"] += [str(u) for u in den.index]
-            dcols["v"].append(den.to_numpy(dtype=float))
+def _scopes(years: list[tuple[int, dict[str, tuple[pd.Series, pd.Series | None, str]]]],
+            area_of: pd.Series) -> list[tuple[int, str, str, str, float]]:
+    """(year, scope, unit, indicator, value) for every commune, area class and the province (a
+    count is written as 0 where nothing happened). All years and indicators are grouped at
+    once: one long table of numerators and one of denominators, each grouped by (year,
+    indicator, scope key)."""
+    cols: dict[str, list[Any]] = {"year": [], "name": [], "how": [], "unit": [], "v": []}
+    dcols: dict[str, list[Any]] = {"year": [], "name": [], "unit": [], "v": []}
+    for year, parts in years:
+        for name, (num, den, how) in parts.items():
+            num = num.astype(float)
+            if how == "sum":
+                num = num.reindex(area_of.index.union(num.index), fill_value=0.0)
+            cols["year"] += [year] * len(num)
+            cols["name"] += [name] * len(num)
+            cols["how"] += [how] * len(num)
+            cols["unit"] += [str(u) for u in num.index]
+            cols["v"].append(num.to_numpy(dtype=float))
+            if how == "ratio" and den is not None:
+                dcols["year"] += [year] * len(den)
+                dcols["name"] += [name] * len(den)
+                dcols["unit"] += [str(u) for u in den.index]
+                dcols["v"].append(den.to_numpy(dtype=float))
 
     def table(c: dict[str, list[Any]]) -> pd.DataFrame:
         values = np.concatenate(c["v"]) if c["v"] else np.zeros(0)
-        return pd.DataFrame({**{k: pd.Series(v, dtype=object) for k, v in c.items()
-                                if k != "v"}, "v": values})
+        return pd.DataFrame({**{k: pd.Series(v, dtype="int64" if k == "year" else object)
+                                for k, v in c.items() if k != "v"}, "v": values})
 
     long, below = table(cols), table(dcols)
-    rows: list[tuple[str, str, str, float]] = []
+    ratio_names = set(long.loc[long["how"] == "ratio", "name"])
+    is_max = (long["how"] == "max").to_numpy(dtype=bool)
+    top, added = long[is_max], long[~is_max]
+    rows: list[tuple[int, str, str, str, float]] = []
     for scope in SCOPES:
-        def key(units: pd.Series, scope: str = scope) -> Any:
-            if scope == "commune":
-                return units.to_numpy(dtype=object)
-            if scope == "area_class":
-                return units.map(area_of).to_numpy(dtype=object)
-            return np.full(len(units), "", dtype=object)
+        def by(t: pd.DataFrame, scope: str = scope) -> list[Any]:
+            units = t["unit"]
+            key = (units.to_numpy(dtype=object) if scope == "commune"
+                   else units.map(area_of).to_numpy(dtype=object) if scope == "area_class"
+                   else np.full(len(units), "", dtype=object))
+            return [t["year"].to_numpy(dtype=np.int64), t["name"].to_numpy(dtype=object), key]
 
-        is_max = (long["how"] == "max").to_numpy(dtype=bool)
-        top = long[is_max]
-        most = top.groupby([top["name"].to_numpy(dtype=object), key(top["unit"])])["v"].max()
-        added = long[~is_max]
-        total = added.groupby([added["name"].to_numpy(dtype=object),
-                               key(added["unit"])])["v"].sum()
-        d = below.groupby([below["name"].to_numpy(dtype=object), key(below["unit"])])["v"].sum()
-        ratio_names = set(long.loc[long["how"] == "ratio", "name"])
-        is_ratio = np.array([n in ratio_names for n in total.index.get_level_values(0)],
+        most = top.groupby(by(top))["v"].max()
+        total = added.groupby(by(added))["v"].sum()
+        d = below.groupby(by(below))["v"].sum()
+        is_ratio = np.array([n in ratio_names for n in total.index.get_level_values(1)],
                             dtype=bool)
         n = total[is_ratio].reindex(d.index, fill_value=0.0)
         shares = (n / d)[d > 0]
         for vals in (most, total[~is_ratio], shares):
-            rows += [(scope, str(u), str(name), float(v)) for (name, u), v in vals.items()]
+            rows += [(int(y), scope, str(u), str(name), float(v))
+                     for (y, name, u), v in vals.items()]
     return rows
 
 
@@ -286,12 +290,11 @@ def compute(events: pd.DataFrame, snapshots: pd.DataFrame, budget: pd.DataFrame,
     ``context``: ``digital_courses`` (course ids), ``excellent_share`` (Decree 335 quota),
     ``levelling`` (:class:`LevellingSettings`), ``overload`` (load ratio threshold)."""
     area_of = territories.set_index(territories["territory_id"].astype(str))["area_class"]
-    rows = []
+    yr = (pd.to_datetime(events["date"]).dt.year.to_numpy() if len(events)
+          else np.zeros(0, int))
+    rows = _scopes([(year, _year_parts(year, events, yr, snapshots[snapshots["year"] == year],
+                                       budget, context)) for year in years], area_of)
     for year in years:
-        snap = snapshots[snapshots["year"] == year]
-        parts = _year_parts(year, events, snap, budget, context)
-        for scope, unit, name, value in _scopes(parts, area_of):
-            rows.append((year, scope, unit, name, value))
         b = budget[(budget["year"] == year) & (budget["territory_id"] == "")]
         if len(b):
             rows.append((year, "province", "", "incentive_spending_vnd",
