@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 
 DEFAULT_BIRTH_MONTH = 7  # convention for a birth year without a month: mid-year
 _PARAMETER = {"M": "retirement_age_men_months", "F": "retirement_age_women_months"}
@@ -53,14 +54,14 @@ def retirement_index(params, sex: np.ndarray, birth_year: np.ndarray,
     birth_year = np.asarray(birth_year).astype(int)
     months = (np.full(len(birth_year), DEFAULT_BIRTH_MONTH) if birth_month is None
               else np.asarray(birth_month).astype(int))
-    cache: dict[tuple[str, int, int], int] = {}
-    out = np.empty(len(birth_year), dtype=np.int64)
-    for i, key in enumerate(zip(sex, birth_year, months, strict=True)):
-        if key not in cache:
-            y, m = retirement_month(params, *key)
-            cache[key] = y * 12 + (m - 1)
-        out[i] = cache[key]
-    return out
+    # one computation per distinct (sex, birth year, birth month): a few hundred for a province
+    keys = pd.MultiIndex.from_arrays([sex, birth_year, months])
+    codes, distinct = pd.factorize(keys)
+    per_key = np.zeros(len(distinct), dtype=np.int64)
+    for k, (g, b, mo) in enumerate(distinct):
+        y, m = retirement_month(params, str(g), int(b), int(mo))
+        per_key[k] = y * 12 + (m - 1)
+    return per_key[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
 def oldest_birth_year_in_service(params, sex: str, on: dt.date,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 Schema = Mapping[str, Any]
@@ -45,8 +46,11 @@ CAPABILITY: Schema = {"competency_band": str, "competency_mean": "float64", "n_p
 
 
 def _column(values: Any, dtype: Any) -> pd.Series:
-    # from a plain list: pandas keeps missing values missing in a str column (casting an
-    # existing column with astype(str) would write the text "nan" on pandas 2)
+    # from plain Python objects: pandas keeps missing values missing in a str column (casting
+    # an existing column with astype(str) would write the text "nan" on pandas 2); an object
+    # array is read as a list is, without a Python loop
+    if isinstance(values, pd.Series | pd.Index | np.ndarray):
+        return pd.Series(np.asarray(values, dtype=object), dtype=dtype)
     return pd.Series(list(values), dtype=dtype)
 
 

@@ -20,6 +20,7 @@ Only people holding a post count; unplaced people (blank position_id) are report
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,11 +145,18 @@ def placed_people(staff: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
     scores = [c for c in ("score_political", "score_execution", "score_development")
               if c in people.columns]
     people["competency"] = people[scores].astype(float).mean(axis=1) if scores else np.nan
-    people["qualified"] = [
-        sorted(set(_split_fields(q)) | {post}) for q, post in zip(
-            people["fields"] if "fields" in people.columns else [None] * len(people),
-            people["post_field"], strict=True)
-    ]
+    made: dict[tuple[Any, Any], list[str]] = {}  # many people share fields and post field
+
+    def qualified(q: Any, post: Any) -> list[str]:
+        key = (None if q is None or (isinstance(q, float) and np.isnan(q)) or q is pd.NA
+               else q, post)
+        if key not in made:
+            made[key] = sorted(set(_split_fields(q)) | {post})
+        return list(made[key])
+
+    people["qualified"] = [qualified(q, post) for q, post in zip(
+        people["fields"].to_numpy(dtype=object) if "fields" in people.columns
+        else [None] * len(people), people["post_field"].to_numpy(dtype=object), strict=True)]
     return people, int((~has_post).sum())
 
 
