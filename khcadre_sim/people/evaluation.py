@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .. import ratings
 from ..errors import DataValidationError, Problem
@@ -357,7 +357,7 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
         at = pd.Series(np.arange(len(unit_of))).groupby(unit_of, sort=False).indices
         block = [_test_unit(int(year), str(unit), c, total,
                             all_points[at[unit]] if with_points else None, all_points,
-                            unit_of == unit, settings.alpha)
+                            _mask(len(unit_of), at[unit]), settings.alpha)
                  for unit, c in zip(counts.index, counts.to_numpy(), strict=True)]
         p = np.array([b["p_value"] for b in block], dtype=float)
         tested = np.isfinite(p)
@@ -375,6 +375,12 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in LEVELLING_COLUMNS.items()})
     out = pd.DataFrame(rows, columns=list(LEVELLING_COLUMNS)).astype(LEVELLING_COLUMNS)
     return out.sort_values(["year", "p_value", "unit"], kind="stable").reset_index(drop=True)
+
+
+def _mask(n: int, where: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[where] = True
+    return mask
 
 
 def _test_unit(year: int, unit: str, counts: np.ndarray, total: np.ndarray,
@@ -402,7 +408,8 @@ def _test_unit(year: int, unit: str, counts: np.ndarray, total: np.ndarray,
         if len(others) >= 2 and np.var(others, ddof=1) > 0:
             s2, sigma2 = float(np.var(points, ddof=1)), float(np.var(others, ddof=1))
             out["points_sd"], out["reference_sd"] = np.sqrt(s2), np.sqrt(sigma2)
-            out["p_spread"] = float(stats.chi2.cdf((n - 1) * s2 / sigma2, n - 1))
+            # the χ² CDF itself (what stats.chi2.cdf computes), without its per-call checks
+            out["p_spread"] = float(special.chdtr(n - 1, (n - 1) * s2 / sigma2))
             out["p_value"] = min(1.0, 2.0 * min(out["p_concentration"], out["p_spread"]))
     return out
 
