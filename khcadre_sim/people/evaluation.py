@@ -117,12 +117,17 @@ def rating_units(province: Province) -> pd.DataFrame:
         "area_class": groups["unit"].map(area).astype("string").to_numpy()})
 
 
-def latent_performance(province: Province, settings: EvaluationSettings) -> pd.DataFrame:
+def latent_performance(province: Province, settings: EvaluationSettings,
+                       units: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each person's latent performance: the competency index with their unit's area-class
-    weights (§II.7 criteria) plus ``performance_offset``."""
-    units = rating_units(province)
+    weights (§II.7 criteria) plus ``performance_offset`` (``units``: :func:`rating_units` of
+    the province, when already made)."""
+    units = rating_units(province) if units is None else units
     scores = province.staff[[f"score_{g}" for g in GROUPS]].to_numpy(dtype=float)
-    weights = np.array([settings.criteria[a] for a in units["area_class"]], dtype=float)
+    codes, classes = pd.factorize(units["area_class"].astype(object))
+    table = np.array([settings.criteria[a] for a in classes] + [[np.nan] * len(GROUPS)],
+                     dtype=float)  # the last row: no area class (code −1)
+    weights = table[codes]
     index = (weights * scores).sum(axis=1)
     return units.assign(competency_index=index.round(1),
                         latent=index + settings.performance_offset)
@@ -482,7 +487,8 @@ def evaluate(province: Province, scenario: Scenario, year: int, rng: np.random.G
     settings = EvaluationSettings.from_scenario(scenario)
     units = rating_units(province)
     if scores is None:
-        scores = simulate_scores(latent_performance(province, settings), year, settings, rng)
+        scores = simulate_scores(latent_performance(province, settings, units), year,
+                                 settings, rng)
     else:
         scores = normalise_scores(scores)
         scores = scores[scores["year"] == year].reset_index(drop=True)
