@@ -599,3 +599,26 @@ def test_summary_flags_where_each_rule_comes_from(full, base_scenario):
     fr = {r["rule"]: r for r in fixed.rule_sources()}
     assert fr["manager_floors"]["assumption"]
     assert all(r["label_vi"] for r in rules.values())
+
+
+def test_no_candidate_pair_at_all_is_a_placement_with_nobody_placed():
+    """Only the two unplaced people (S5: administration and land, S6: IT and administration)
+    and one specialist post in IT from which S6's field is taken away: no candidate pair
+    exists. The placement still answers — both stay without a post — instead of failing on the
+    empty pair table (found by the projection's yearly re-placement on a tiny province)."""
+    from khcadre_sim.placement import PlacementSettings, place
+
+    p = examples.tiny_province()
+    staff = p.staff[p.staff["position_id"].isna()].reset_index(drop=True)
+    staff["fields"] = ["administration;land", "administration"]
+    posts = p.positions[p.positions["position_id"] == "T1-IT"].reset_index(drop=True)
+    assert not any("it_digital" in f for f in staff["fields"])
+    sub = dataclasses.replace(p, staff=staff, positions=posts)
+    ps = PlacementSettings.from_scenario(examples.scenario("base"))
+    # as the projection's re-placement: no planning-pool rotation quota (none could be met)
+    ps = dataclasses.replace(ps, rotation=dataclasses.replace(ps.rotation, enabled=False))
+    res = place(sub, settings=ps)
+    a = res.assignments
+    assert res.status.has_solution and len(a) == 2
+    assert a["position_id"].isna().all() and (a["change"] == "unplaced").all()
+    assert (a["score"] == 0.0).all() and not a["rotation"].any()

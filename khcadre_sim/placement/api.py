@@ -281,21 +281,28 @@ def _assignments(c: Candidates, post_of: np.ndarray, pair_of: np.ndarray) -> pd.
     pair, post, cur = np.maximum(pair_of, 0), np.maximum(post_of, 0), c.cur_post
     change = np.where(~has, np.where(cur >= 0, "removed", "unplaced"),
                       np.where(cur < 0, "placed", np.where(post_of == cur, "stays", "moves")))
+    def at(values: np.ndarray, index: np.ndarray, where: np.ndarray, fill: Any) -> np.ndarray:
+        # no candidate pair (or post) at all: nothing to look up, every row gets ``fill``
+        if not len(values):
+            return np.full(len(index), fill, dtype=object if fill is None else None)
+        return np.where(where, values[index], fill)
+
+    terr = (c.territory_ids[c.post_terr] if len(c.post_terr)
+            else np.zeros(0, dtype=object))
     a = pd.DataFrame({
         "staff_id": c.staff_ids,
-        "position_id": pd.array(np.where(has, c.post_ids[post], None), dtype="string"),
-        "territory_id": pd.array(np.where(has, c.territory_ids[c.post_terr[post]], None),
-                                 dtype="string"),
-        "current_position_id": pd.array(np.where(cur >= 0, c.post_ids[np.maximum(cur, 0)],
-                                                 None), dtype="string"),
+        "position_id": pd.array(at(c.post_ids, post, has, None), dtype="string"),
+        "territory_id": pd.array(at(terr, post, has, None), dtype="string"),
+        "current_position_id": pd.array(at(c.post_ids, np.maximum(cur, 0), cur >= 0, None),
+                                        dtype="string"),
         "moved": has & (cur >= 0) & (post_of != cur),
         "change": change,
-        "rotation": rotation_pairs(c)[pair] & has,
-        "distance_km": np.where(has, np.round(c.km[pair], 3), 0.0),
+        "rotation": at(rotation_pairs(c), pair, has, False).astype(bool),
+        "distance_km": at(np.round(c.km, 3), pair, has, 0.0).astype(float),
     })
     for name in COMPONENTS:
-        a[f"score_{name}"] = np.where(has, np.round(c.components[name][pair], 6), 0.0)
-    a["score"] = np.where(has, np.round(c.score[pair], 6), 0.0)
+        a[f"score_{name}"] = at(np.round(c.components[name], 6), pair, has, 0.0).astype(float)
+    a["score"] = at(np.round(c.score, 6), pair, has, 0.0).astype(float)
     return a
 
 
