@@ -234,3 +234,31 @@ def test_other_capabilities_sweep_through_their_summary(name, key, values):
     outcomes = set(result.results["outcome"])
     assert ("warnings" if name == "review" else "objective") in outcomes
     assert not any("seconds" in o for o in outcomes)  # timings are not outcomes
+
+
+def test_projection_sweeps_like_a_capability():
+    """``capability = "projection"``: each experiment is the 2026–2030 projection of one
+    scenario under one seed, its outcomes the headline figures — the same numbers as
+    projection.api.outcomes called directly on the experiment's scenario. With no training
+    budget, no seat is paid for (every course of the catalogue has a cost)."""
+    from khcadre_sim.people.catalogue import load_catalogue
+    from khcadre_sim.projection.api import outcomes
+
+    assert (load_catalogue()["cost_per_trainee_vnd"] > 0).all()
+    province = kh.examples.tiny_province()
+    key = "levers.training.budget_vnd_per_year"
+    spec = parse_spec({"capability": "projection", "design": "grid", "seeds": 1,
+                       "factors": {key: {"values": [0.0, 2e9]}}})
+    scenario = kh.load_scenario()
+    result = run_sweep(spec, province, scenario)
+    assert (result.experiments["status"] == "ok").all(), result.experiments
+    table = result.results.pivot_table(index="experiment_id", columns="outcome",
+                                       values="value")
+    assert {"total_cost_bn", "targets_met_2030", "peak_load_2030"} <= set(table.columns)
+    budget = result.experiments.set_index("experiment_id")[key]
+    assert table.loc[budget[budget == 0.0].index, "training_cost_bn"].eq(0.0).all()
+    row = result.experiments.iloc[-1]
+    direct = outcomes(province, scenario.with_overrides({key: float(row[key])}),
+                      int(row["seed"]))
+    mine = table.loc[row["experiment_id"]].dropna().to_dict()
+    assert mine == {k: v for k, v in direct.items() if not math.isnan(v)}

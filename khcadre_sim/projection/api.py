@@ -284,3 +284,54 @@ def baseline(province: Province, prep: loop.Prepared) -> dict[str, float]:
                         province.territories)
     prov = table[table["scope"] == "province"]
     return {str(k): float(v) for k, v in zip(prov["indicator"], prov["value"], strict=True)}
+
+
+# ------------------------------------------------------------------------- one run, as a model
+
+_FIRST: dict[tuple[str, int], loop.FirstPlacement] = {}  # per process: a sweep's experiments
+# share the first placement whenever they share the province and the placement settings
+
+
+def _province_key(province: Province) -> int:
+    staff, pos = province.staff, province.positions
+    return int(pd.util.hash_pandas_object(
+        pd.concat([staff["staff_id"].astype(str), staff["position_id"].astype(str),
+                   pos["position_id"].astype(str)], ignore_index=True), index=False).sum())
+
+
+def outcomes(province: Province, scenario: Scenario, seed: int) -> dict[str, float]:
+    """One scenario under one seed through 2026–2030, as a sweep's outcomes: cost, targets
+    met, load, incentive ceiling, manager shares (the headline figures of a projection)."""
+    ps = loop.placement_settings(scenario)
+    key = (repr(ps), _province_key(province))
+    if key not in _FIRST:
+        _FIRST.clear()  # one province and settings at a time: bounded memory
+        _FIRST[key] = loop.first_placement(province, ps)
+    prep = loop.prepare(province, scenario.name or "scenario", scenario, _FIRST[key])
+    r = loop.run_seed(province, prep, int(seed))
+    table = ind.compute(r.events, r.snapshots, r.budget, context(scenario), YEARS,
+                        province.territories)
+    prov = table[table["scope"] == "province"]
+
+    def series(indicator: str) -> pd.Series:
+        t = prov[prov["indicator"] == indicator]
+        return pd.Series(t["value"].to_numpy(dtype=float), index=t["year"].to_numpy())
+
+    last = YEARS[-1]
+    assessed = targets.assess(table.assign(scenario="run", seed=int(seed)),
+                              targets.load_targets(), baseline(province, prep))
+    final = assessed[assessed["year"] == last]
+    spend, ceiling = series("incentive_spending_vnd"), series("incentive_ceiling_vnd")
+    out = {"total_cost_bn": float(series("total_cost_vnd").sum()) / 1e9,
+           "training_cost_bn": float(series("training_cost_vnd").sum()) / 1e9,
+           "incentive_spending_bn": float(spend.sum()) / 1e9,
+           "ceiling_breach_years": float((spend > ceiling + 1e-6).sum()),
+           "targets_met_2030": float(final["met"].sum()),
+           "all_targets_met_2030": float(bool(len(final)) and bool(final["met"].all())),
+           "recruits_total": float(series("recruits").sum())}
+    for name in ("peak_load", "overloaded_share", "trained_share", "trained_digital_share",
+                 "manager_young_share", "manager_female_share", "manager_ethnic_share",
+                 "vacancies"):
+        s = series(name)
+        out[f"{name}_2030"] = float(s.get(last, np.nan))
+    return out

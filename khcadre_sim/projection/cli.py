@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..argtypes import data_help, force_help, help_text, out_help, whole_number
+from ..argtypes import data_help, force_help, help_text, out_help, scale_factor, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,11 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                        "nhau (mặc định: scenarios/base.toml)",
                                        "scenario TOML file; repeat to compare scenarios side by "
                                        "side (default: scenarios/base.toml)"))
-    parser.add_argument("--seeds", type=whole_number(1, 10_000), default=20,
+    parser.add_argument("--seeds", type=whole_number(1, 10_000), default=None,
                         help=help_text("số hạt giống ngẫu nhiên cho mỗi kịch bản (các dải "
-                                       "P5/P50/P95 tính trên chúng; mặc định 20)",
+                                       "P5/P50/P95 tính trên chúng; mặc định 20; toàn quốc: 1)",
                                        "seeds per scenario (bands P5/P50/P95 over them; "
-                                       "default 20)"))
+                                       "default 20; national: 1)"))
     parser.add_argument("--first-seed", type=whole_number(0, 2**32 - 10_001), default=0,
                         help=help_text("hạt giống ngẫu nhiên đầu tiên (dùng các hạt giống từ "
                                        "first đến first + seeds − 1; mặc định 0)",
@@ -38,6 +38,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                        "một lượt chạy)",
                                        "processes (default: 2 when there is more than one "
                                        "run)"))
+    parser.add_argument("--national", action="store_true",
+                        help=help_text("dự báo toàn quốc trên bộ dữ liệu tổng hợp 34 tỉnh, "
+                                       "thành phố (như `khcadre synth --national`), mỗi tỉnh "
+                                       "một tác vụ Dask; một kịch bản, một hạt giống",
+                                       "national projection on the 34-province synthetic "
+                                       "instance (as `khcadre synth --national`), each province "
+                                       "a Dask task; one scenario, one seed"))
+    parser.add_argument("--national-seed", type=whole_number(0, 2**32 - 1), default=2026,
+                        help=help_text("hạt giống của bộ dữ liệu toàn quốc (mặc định 2026)",
+                                       "seed of the national instance (default 2026)"))
+    parser.add_argument("--scale", type=scale_factor, default=1.0,
+                        help=help_text("hệ số quy mô của bộ dữ liệu toàn quốc (mặc định 1)",
+                                       "scale of the national instance (default 1)"))
+    parser.add_argument("--province", action="append", default=None, metavar="CODE",
+                        help=help_text("chỉ các tỉnh có mã này (lặp lại được; mặc định: cả 34)",
+                                       "only the province with this code (repeatable; "
+                                       "default: all 34)"))
+    parser.add_argument("--scheduler", default=None,
+                        help=help_text("toàn quốc: địa chỉ của một Dask scheduler đang chạy, "
+                                       "ví dụ tcp://10.0.0.5:8786",
+                                       "national: address of a running Dask scheduler, e.g. "
+                                       "tcp://10.0.0.5:8786"))
     parser.add_argument("--out", type=Path, required=True, help=out_help())
     parser.add_argument("--force", action="store_true", help=force_help())
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
@@ -105,7 +127,77 @@ def write_tables(result: Any, out_dir: Path) -> list[str]:
     return files
 
 
+def _national_options(args: argparse.Namespace) -> None:
+    """The options a national run takes, or a clear error."""
+    from ..errors import Problem, ScenarioError
+
+    problems = []
+    if args.data is not None:
+        problems.append(Problem(file="options", column="--data", message="--data with "
+                                "--national", fix="drop --data: the national instance is made "
+                                "from --national-seed and --scale"))
+    if args.seeds not in (None, 1):
+        problems.append(Problem(file="options", column="--seeds", message=f"{args.seeds} "
+                                "seeds with --national", fix="a national run takes one seed "
+                                "(--first-seed)"))
+    if len(args.scenario or []) > 1:
+        problems.append(Problem(file="options", column="--scenario", message="several "
+                                "scenarios with --national", fix="one scenario per national run"))
+    if args.scheduler and args.workers:
+        problems.append(Problem(file="options", column="--workers", message="--workers with "
+                                "--scheduler", fix="the cluster at --scheduler has its workers"))
+    if problems:
+        raise ScenarioError(problems)
+    if not args.national and (args.scheduler or args.province):
+        raise ScenarioError(Problem(file="options", column="--scheduler/--province",
+                                    message="national options without --national",
+                                    fix="add --national"))
+
+
+def national_command(args: argparse.Namespace) -> int:
+    """``khcadre project --national``: the national tables, summary and headline."""
+    from ..outputs import check_target, output_dir
+    from ..report import write_json
+    from .national import run_national
+
+    protect = _protected(args)
+    check_target(args.out, protect, args.force)
+    scenario = next(iter(_scenarios(args.scenario).values()))
+    result = run_national(scenario, seed=args.first_seed, national_seed=args.national_seed,
+                          scale=args.scale, codes=args.province,
+                          workers=args.workers or 2, scheduler=args.scheduler)
+    meta = {"capability": "projection", "national": True, "synthetic_staff_data": True,
+            "scenario_files": scenario.files, "parquet": parquet_available()}
+    with output_dir(args.out, command=args.command_line, protect=protect,
+                    force=args.force) as tmp:
+        files = []
+        from ..report import write_csv
+
+        for name, table in result.tables().items():
+            write_csv(table, tmp / f"{name}.csv", float_format=None)
+            files.append(f"{name}.csv")
+            if meta["parquet"]:
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+                files.append(f"{name}.parquet")
+        write_json({**meta, **result.summary(), "files": sorted([*files, "summary.json"])},
+                   tmp / "summary.json")
+    for line in result.headline(args.lang):
+        print(line)
+    from ..cli import _say
+
+    print(_say(args, "wrote", out=args.out))
+    return 0
+
+
 def command(args: argparse.Namespace) -> int:
+    _national_options(args)
+    if args.national:
+        return national_command(args)
+    args.seeds = 20 if args.seeds is None else args.seeds
+    return province_command(args)
+
+
+def province_command(args: argparse.Namespace) -> int:
     from ..checks import check_province
     from ..io import load_province
     from ..outputs import check_target, output_dir

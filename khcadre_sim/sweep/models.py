@@ -98,16 +98,34 @@ class CapabilityModel:
         return outcomes_of(self.name, result)
 
 
+@dataclass(frozen=True)
+class ProjectionModel:
+    """The 2026–2030 projection as a model: the scenario under one seed → its headline
+    outcomes (:func:`khcadre_sim.projection.api.outcomes`)."""
+
+    def __call__(self, province: Any, scenario: Any, seed: int) -> dict[str, float]:
+        from ..projection.api import outcomes
+
+        return outcomes(province, scenario, seed)
+
+
+BUILT_IN: dict[str, Model] = {"projection": ProjectionModel()}
+
+
 def model_for(name: str, options: dict[str, Any] | None = None) -> Model:
-    """The model called ``name``: a registered callable, else a capability of the registry.
-    Raises KeyError naming the known ones."""
+    """The model called ``name``: a registered callable, the projection, else a capability
+    of the registry. Raises KeyError naming the known ones."""
     if name in _MODELS:
         return _MODELS[name]
+    if name in BUILT_IN:
+        if options:
+            raise KeyError(f"the {name} model takes no options (got {', '.join(options)})")
+        return BUILT_IN[name]
     from ..capability import REGISTRY, capability
 
     try:
         cap = capability(name)
     except KeyError:
-        known = [c.name for c in REGISTRY] + sorted(_MODELS)
+        known = [c.name for c in REGISTRY] + sorted(BUILT_IN) + sorted(_MODELS)
         raise KeyError(f"no capability or model '{name}'; known: {', '.join(known)}") from None
     return CapabilityModel(cap.name, dict(options or {}))
