@@ -360,9 +360,10 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
         unit_of = this["unit"].astype(str).to_numpy()
         all_points = this["points"].to_numpy(dtype=float) if with_points else None
         at = pd.Series(np.arange(len(unit_of))).groupby(unit_of, sort=False).indices
+        spread = _others_variance(all_points, at) if with_points else {}
         block = [_test_unit(int(year), str(unit), c, total,
-                            all_points[at[unit]] if with_points else None, all_points,
-                            _mask(len(unit_of), at[unit]), settings.alpha)
+                            all_points[at[unit]] if with_points else None,
+                            *spread.get(unit, (0, np.nan)), settings.alpha)
                  for unit, c in zip(counts.index, counts.to_numpy(), strict=True)]
         p = np.array([b["p_value"] for b in block], dtype=float)
         tested = np.isfinite(p)
@@ -382,15 +383,29 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
     return out.sort_values(["year", "p_value", "unit"], kind="stable").reset_index(drop=True)
 
 
-def _mask(n: int, where: np.ndarray) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[where] = True
-    return mask
+def _others_variance(points: np.ndarray, at: dict[Any, np.ndarray]
+                     ) -> dict[Any, tuple[int, float]]:
+    """For each unit: how many points the rest of the province has and their sample variance,
+    from sums of the points centred on the province's mean (no per-unit pass over everyone)."""
+    x = points - points.mean() if len(points) else points
+    n_all, s_all, q_all = len(x), float(x.sum()), float((x * x).sum())
+    out = {}
+    for unit, idx in at.items():
+        n = n_all - len(idx)
+        if n < 2:
+            out[unit] = (n, np.nan)
+            continue
+        s = s_all - float(x[idx].sum())
+        q = q_all - float((x[idx] * x[idx]).sum())
+        var = (q - s * s / n) / (n - 1)
+        # rounding noise of identical points is no spread
+        out[unit] = (n, var if var > 1e-12 * (1.0 + q_all / n_all) else 0.0)
+    return out
 
 
 def _test_unit(year: int, unit: str, counts: np.ndarray, total: np.ndarray,
-               points: np.ndarray | None, all_points: np.ndarray | None,
-               in_unit: np.ndarray, alpha: float) -> dict[str, Any]:
+               points: np.ndarray | None, n_others: int, var_others: float,
+               alpha: float) -> dict[str, Any]:
     n = int(counts.sum())
     modal = int(np.argmax(counts))
     rest = total - counts
@@ -408,14 +423,12 @@ def _test_unit(year: int, unit: str, counts: np.ndarray, total: np.ndarray,
     # P(all n in one band) = Σ p_k^n
     out["testable"] = float(np.sum(p ** n)) <= alpha
     out["p_value"] = out["p_concentration"]
-    if points is not None and all_points is not None and n >= 2:
-        others = all_points[~in_unit]
-        if len(others) >= 2 and np.var(others, ddof=1) > 0:
-            s2, sigma2 = float(np.var(points, ddof=1)), float(np.var(others, ddof=1))
-            out["points_sd"], out["reference_sd"] = np.sqrt(s2), np.sqrt(sigma2)
-            # the χ² CDF itself (what stats.chi2.cdf computes), without its per-call checks
-            out["p_spread"] = float(special.chdtr(n - 1, (n - 1) * s2 / sigma2))
-            out["p_value"] = min(1.0, 2.0 * min(out["p_concentration"], out["p_spread"]))
+    if points is not None and n >= 2 and n_others >= 2 and var_others > 0:
+        s2, sigma2 = float(np.var(points, ddof=1)), float(var_others)
+        out["points_sd"], out["reference_sd"] = np.sqrt(s2), np.sqrt(sigma2)
+        # the χ² CDF itself (what stats.chi2.cdf computes), without its per-call checks
+        out["p_spread"] = float(special.chdtr(n - 1, (n - 1) * s2 / sigma2))
+        out["p_value"] = min(1.0, 2.0 * min(out["p_concentration"], out["p_spread"]))
     return out
 
 
