@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,12 +332,24 @@ def apply_moves(province: Province, rotations: pd.DataFrame, year: int) -> Provi
         row = isin(ids, dest)
         staff.loc[row, "position_id"] = ids[row].map(dest).to_numpy(dtype=object)
         staff.loc[row, "years_in_post"] = 0.0
-    for r in back.itertuples(index=False):
-        row = (ids == r.staff_id).to_numpy()
-        taken = set(staff.loc[~row, "position_id"].dropna().astype(str))
-        staff.loc[row, "position_id"] = (r.home_position_id if r.home_position_id not in taken
-                                         else None)
-        staff.loc[row, "years_in_post"] = 0.0
+    if len(back):
+        # one returning person after another, each seeing the posts the others hold then
+        post = staff["position_id"].to_numpy(dtype=object, na_value=None).copy()
+        years = staff["years_in_post"].to_numpy(dtype=float).copy()
+        held = Counter(str(q) for q in post if q is not None)
+        rows = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy(dtype=object)).indices
+        for who, home in zip(back["staff_id"].astype(str), back["home_position_id"],
+                             strict=True):
+            home = None if pd.isna(home) else str(home)
+            for i in rows.get(who, []):
+                if post[i] is not None:
+                    held[str(post[i])] -= 1
+                post[i] = home if home is not None and held[home] <= 0 else None
+                if post[i] is not None:
+                    held[str(post[i])] += 1
+                years[i] = 0.0
+        staff["position_id"] = pd.Series(post, index=staff.index, dtype=object)
+        staff["years_in_post"] = years
     return dataclasses.replace(province, staff=staff.astype(province.staff.dtypes.to_dict()))
 
 

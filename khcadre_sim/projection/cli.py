@@ -131,6 +131,12 @@ def _national_options(args: argparse.Namespace) -> None:
     """The options a national run takes, or a clear error."""
     from ..errors import Problem, ScenarioError
 
+    if not args.national:
+        if args.scheduler or args.province:
+            raise ScenarioError(Problem(file="options", column="--scheduler/--province",
+                                        message="national options without --national",
+                                        fix="add --national"))
+        return
     problems = []
     if args.data is not None:
         problems.append(Problem(file="options", column="--data", message="--data with "
@@ -148,10 +154,6 @@ def _national_options(args: argparse.Namespace) -> None:
                                 "--scheduler", fix="the cluster at --scheduler has its workers"))
     if problems:
         raise ScenarioError(problems)
-    if not args.national and (args.scheduler or args.province):
-        raise ScenarioError(Problem(file="options", column="--scheduler/--province",
-                                    message="national options without --national",
-                                    fix="add --national"))
 
 
 def national_command(args: argparse.Namespace) -> int:
