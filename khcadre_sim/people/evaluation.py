@@ -44,6 +44,7 @@ are implausibly uniform *for this province*; it is a reason for the cross-checks
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -347,10 +348,38 @@ def levelling(rated: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
     ``expected_share`` (that band's share in the rest of the province); ``p_concentration``;
     ``points_sd``, ``reference_sd``, ``p_spread`` (NaN without points); ``p_value``;
     ``testable`` (a unit of this size with everyone in one band would have a p-value ≤ alpha —
-    below that size only the spread test can flag); ``flagged`` and its ``reason``."""
+    below that size only the spread test can flag); ``flagged`` and its ``reason``.
+
+    The last few answers are remembered by the content of (year, unit, rating, points) and the
+    settings: the projection tests each year's ratings in the loop and again when it recomputes
+    its indicators from the event log."""
     frame = rated.copy()
     if "year" not in frame.columns:
         frame["year"] = 0
+    key = _levelling_key(frame, settings)
+    if key in _LEVELLING:
+        return _LEVELLING[key].copy()
+    out = _levelling(frame, settings)
+    if len(_LEVELLING) >= 16:
+        _LEVELLING.pop(next(iter(_LEVELLING)))
+    _LEVELLING[key] = out
+    return out.copy()
+
+
+_LEVELLING: dict[bytes, pd.DataFrame] = {}
+
+
+def _levelling_key(frame: pd.DataFrame, settings: LevellingSettings) -> bytes:
+    h = hashlib.blake2b(repr(settings).encode(), digest_size=20)
+    h.update(frame["year"].to_numpy(dtype=np.int64).tobytes())
+    for c in ("unit", "rating"):
+        h.update("\x1f".join(frame[c].astype(str).to_list()).encode())
+    if "points" in frame.columns:
+        h.update(frame["points"].to_numpy(dtype=float).tobytes())
+    return h.digest()
+
+
+def _levelling(frame: pd.DataFrame, settings: LevellingSettings) -> pd.DataFrame:
     with_points = "points" in frame.columns and frame["points"].notna().all()
     rows: list[dict[str, Any]] = []
     for year, this in frame.groupby("year", sort=True):

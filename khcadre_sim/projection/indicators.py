@@ -204,7 +204,8 @@ def _quota(rated: pd.DataFrame, people: pd.DataFrame, share: float) -> pd.Series
 def _levelled(rated: pd.DataFrame, settings: LevellingSettings) -> pd.Series:
     if rated.empty:
         return pd.Series(dtype=float)
-    table = pd.DataFrame({"unit": rated["territory_id"].astype(str).to_numpy(),
+    table = pd.DataFrame({"year": pd.to_datetime(rated["date"]).dt.year.to_numpy(dtype=np.int64),
+                          "unit": rated["territory_id"].astype(str).to_numpy(),
                           "rating": rated["detail"].astype(str).to_numpy(),
                           "points": rated["value"].to_numpy(dtype=float)})
     flags = levelling(table, settings)
