@@ -232,7 +232,7 @@ def select(province: Province, settings: RotationSettings, year: int,
     pairs = candidate_pairs(province, settings, year, active, params)
     want = {"hard_area": settings.starts_per_year, "horizontal": settings.horizontal_per_year}
     eligible = {k: int(pairs.loc[pairs["kind"] == k, "staff_id"].nunique()) for k in KINDS}
-    asked = np.array([want[str(k)] > 0 for k in pairs["kind"]], dtype=bool)
+    asked = np.isin(pairs["kind"].to_numpy(dtype=object), [k for k in KINDS if want[k] > 0])
     pairs = pairs[asked].reset_index(drop=True)
     if pairs.empty:
         proof = dataclasses.replace(computed(time.perf_counter() - started, settings.seed,
@@ -283,7 +283,7 @@ def _model(pairs: pd.DataFrame, score: np.ndarray, want: dict[str, int]) -> Arra
     cols = np.arange(n)
     _, person = np.unique(pairs["staff_id"].astype(str).to_numpy(), return_inverse=True)
     _, post = np.unique(pairs["position_id"].astype(str).to_numpy(), return_inverse=True)
-    kind = np.array([KINDS.index(k) for k in pairs["kind"].astype(str)])
+    kind = pd.Index(KINDS).get_indexer(pairs["kind"].to_numpy(dtype=object))
     blocks = [sp.coo_matrix((np.ones(n), (idx, cols)), shape=(idx.max() + 1, n))
               for idx in (person, post, kind)]
     a = sp.vstack(blocks).tocsc()
