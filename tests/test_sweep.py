@@ -262,3 +262,15 @@ def test_projection_sweeps_like_a_capability():
                       int(row["seed"]))
     mine = table.loc[row["experiment_id"]].dropna().to_dict()
     assert mine == {k: v for k, v in direct.items() if not math.isnan(v)}
+
+
+def test_whole_number_key_listed_values_stay_whole():
+    """A whole-number key given as a list of values (rotation terms started a year: 10, 30) is
+    swept as whole numbers — the key refuses 10.0, so a float column failed every experiment."""
+    key = "levers.rotation_terms.starts_per_year"
+    spec = parse_spec({"capability": "review", "design": "grid",
+                       "factors": {key: {"values": [10, 30]}}})
+    table = experiments(spec, 0)
+    assert str(table[key].dtype) == "int64" and table[key].tolist() == [10, 30]
+    result = run_sweep(spec, kh.examples.small_province(8, 1), kh.load_scenario())
+    assert (result.experiments["status"] == "ok").all(), result.experiments["error"].tolist()

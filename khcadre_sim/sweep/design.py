@@ -90,8 +90,9 @@ def typed(frame: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
         kinds = {type(v) for v in f.values}
         if f.type == "bool" or kinds == {bool}:
             dtypes[f.name] = "boolean"
-        elif f.type == "int" and not f.values:
-            dtypes[f.name] = "int64"
+        elif f.type == "int" and all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+                                     for v in f.values):
+            dtypes[f.name] = "int64"  # whole numbers stay whole (a float is refused by the key)
         elif f.type in ("float", "int"):
             dtypes[f.name] = "float64"
         else:
