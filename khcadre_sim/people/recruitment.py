@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,9 +214,26 @@ def _surplus(province: Any, surplus: pd.DataFrame | None) -> pd.DataFrame:
 TEMPLATE = ["office", "title", "req_political", "req_execution", "req_development"]
 
 
+_TEMPLATES: dict[bytes, tuple[dict, dict]] = {}
+
+
 def _templates(positions: pd.DataFrame) -> tuple[dict, dict]:
     """The most common specialist post shape (office, title, minimum scores) per commune and
-    field, and per field province-wide (ties: the first in sorted order)."""
+    field, and per field province-wide (ties: the first in sorted order). Remembered by the
+    content of the columns it reads: a projection asks again every year for nearly the same
+    posts."""
+    cols = ["territory_id", "field", "is_manager", *TEMPLATE]
+    key = hashlib.blake2b(pd.util.hash_pandas_object(positions[cols], index=False)
+                          .to_numpy().tobytes(), digest_size=20).digest()
+    if key not in _TEMPLATES:
+        if len(_TEMPLATES) >= 8:
+            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        _TEMPLATES[key] = _made_templates(positions)
+    local, wide = _TEMPLATES[key]
+    return dict(local), dict(wide)
+
+
+def _made_templates(positions: pd.DataFrame) -> tuple[dict, dict]:
     spec = positions[~positions["is_manager"].astype(bool)]
 
     def most_common(by: list[str]) -> dict:

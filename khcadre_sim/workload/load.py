@@ -68,6 +68,16 @@ def classify(ratio: float, required: float, actual: float, over: float, under: f
     return "ok"
 
 
+def classify_all(ratio: Any, required: Any, actual: Any, over: float,
+                 under: float) -> np.ndarray:
+    """:func:`classify` of whole arrays (the same rule, element by element)."""
+    r = np.asarray(ratio, dtype=float)
+    q = np.broadcast_to(np.asarray(required, dtype=float), r.shape)
+    a = np.broadcast_to(np.asarray(actual, dtype=float), r.shape)
+    return np.select([q <= 0, a <= 0, r > over, r < under],
+                     ["no_demand", "uncovered", "over", "under"], "ok").astype(object)
+
+
 def check_thresholds(over: float, under: float, source: str = "scenario") -> None:
     if not (0 < under < over):
         raise DataValidationError(Problem(
@@ -262,7 +272,7 @@ def summarise(people: pd.DataFrame, portfolio: pd.DataFrame, required: pd.DataFr
     out["n_qualified_fields"] = out["n_qualified_fields"].astype("int64")
     out["qualified_fields"] = out["qualified_fields"].astype(str)
     out["load_ratio"] = out["staff_id"].map(load).fillna(0.0).astype("float64")
-    out["status"] = pd.Series([classify(r, 1.0, 1.0, over, under) for r in out["load_ratio"]],
+    out["status"] = pd.Series(classify_all(out["load_ratio"], 1.0, 1.0, over, under),
                               index=out.index, dtype=str)
     actual = portfolio.groupby(["territory_id", "field"])["time_share"].sum()
     n_cover = eligible.groupby(["territory_id", "field"])["staff_id"].nunique()
@@ -273,9 +283,9 @@ def summarise(people: pd.DataFrame, portfolio: pd.DataFrame, required: pd.DataFr
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cf["actual_fte"] > 1e-12, cf["required_fte"] / cf["actual_fte"], np.nan)
     cf["load_ratio"] = np.where(cf["required_fte"] <= 0, 0.0, ratio)
-    cf["status"] = pd.Series([classify(r, q, a, over, under) for r, q, a in zip(
-        cf["load_ratio"], cf["required_fte"], cf["actual_fte"], strict=True)], index=cf.index,
-        dtype=str)
+    cf["status"] = pd.Series(classify_all(cf["load_ratio"], cf["required_fte"],
+                                          cf["actual_fte"], over, under), index=cf.index,
+                             dtype=str)
     return LoadState(people=out, portfolio=portfolio.reset_index(drop=True), commune_field=cf,
                      eligible=eligible, n_unplaced=n_unplaced)
 
