@@ -58,6 +58,14 @@ class TreeMemory:
         self._thread.join()
 
 
+def machine(load_before: tuple[float, float, float]) -> dict:
+    """Python, cores and the load average before and after a run (the machine is shared)."""
+    return {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "note": "shared machine: wall seconds are noisy",
+            "load_average_1_5_15_min_before_run": [round(x, 2) for x in load_before],
+            "load_average_1_5_15_min_after_run": [round(x, 2) for x in os.getloadavg()]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", type=int, default=2)
@@ -83,11 +91,7 @@ def main() -> None:
                          "largest_gap": float(proofs["gap"].max())},
         "provinces": result.provinces.to_dict(orient="records"),
         "headline": result.headline("en"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "note": "shared machine: wall seconds are noisy",
-                    "load_average_1_5_15_min_before_run": [round(x, 2) for x in load_before],
-                    "load_average_1_5_15_min_after_run": [round(x, 2)
-                                                          for x in os.getloadavg()]},
+        "machine": machine(load_before),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_national_projection import TreeMemory  # noqa: E402
+from bench_national_projection import TreeMemory, machine  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_sweep_projection.json"
 LEVERS = {"levers.training.budget_vnd_per_year": {"range": [1e9, 6e9]},
@@ -86,11 +85,7 @@ def main() -> None:
             "coverage": round(float(box.box.coverage), 3),
             "density": round(float(box.box.density), 3),
             "limits": box.limits().to_dict(orient="records"), "notes": box.notes},
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "note": "shared machine: wall seconds are noisy",
-                    "load_average_1_5_15_min_before_run": [round(x, 2) for x in load_before],
-                    "load_average_1_5_15_min_after_run": [round(x, 2)
-                                                          for x in os.getloadavg()]},
+        "machine": machine(load_before),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n",

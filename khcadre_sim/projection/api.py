@@ -38,6 +38,7 @@ from . import loop, state, targets
 YEARS = tuple(range(loop.FIRST_YEAR, loop.LAST_YEAR + 1))
 EVENTS: dict[str, Any] = {"scenario": "string", "seed": "int64", **events_mod.COLUMNS}
 MAX_SEEDS = 10_000
+BASE_YEAR = loop.FIRST_YEAR - 1  # the baseline: the state before the first year
 
 
 @dataclass
@@ -271,17 +272,28 @@ def _assemble(province: Province, scenarios: dict[str, Scenario],
 def baseline(province: Province, prep: loop.Prepared) -> dict[str, float]:
     """The province-wide indicators before the projection (today's staff and posts; nobody
     trained yet), for the targets without a number."""
+    return baseline_of(baseline_snapshot(province, prep), prep.scenario, province.territories)
+
+
+def baseline_snapshot(province: Province, prep: loop.Prepared) -> pd.DataFrame:
+    """The state before the projection: today's posts and people, loads on today's staffing."""
     from ..workload.api import analyse_workload
 
     w = analyse_workload(province, prep.scenario.params, prep.workload,
                          standards=prep.standards, do_rebalance=False)
     load = pd.Series(w.before.people["load_ratio"].to_numpy(dtype=float),
                      index=w.before.people["staff_id"].astype(str).to_numpy())
-    year = loop.FIRST_YEAR - 1
-    snap = state.snapshot(province, year, load, set(), prep.young_age, set(prep.new_work))
+    return state.snapshot(province, BASE_YEAR, load, set(), prep.young_age,
+                          set(prep.new_work))
+
+
+def baseline_of(snapshot: pd.DataFrame, scenario: Scenario,
+                territories: pd.DataFrame) -> dict[str, float]:
+    """Indicator → value at the province scope of a :func:`baseline_snapshot` (or several
+    provinces' together, ids kept apart)."""
     budget = pd.DataFrame({c: pd.Series(dtype=t) for c, t in state.BUDGET.items()})
-    table = ind.compute(events_mod.empty(), snap, budget, context(prep.scenario), [year],
-                        province.territories)
+    table = ind.compute(events_mod.empty(), snapshot, budget, context(scenario), [BASE_YEAR],
+                        territories)
     prov = table[table["scope"] == "province"]
     return {str(k): float(v) for k, v in zip(prov["indicator"], prov["value"], strict=True)}
 

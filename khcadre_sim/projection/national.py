@@ -35,7 +35,6 @@ from . import api, loop, state, targets
 from . import indicators as ind
 
 YEARS = api.YEARS
-BASE_YEAR = loop.FIRST_YEAR - 1
 IDS = ("staff_id", "position_id", "territory_id")
 INDICATORS: dict[str, Any] = {"level": "string", "province_code": "string",
                               "province": "string", "year": "int64", "unit": "string",
@@ -73,7 +72,7 @@ def province_run(code: str, national_seed: int, scale: float, scenario: Scenario
     table = ind.compute(r.events, r.snapshots, r.budget, api.context(scenario), YEARS,
                         p.territories)
     own = table[table["scope"] == "province"]
-    base = _base_snapshot(p, prep)
+    base = api.baseline_snapshot(p, prep)
     tag = f"{code}:"
     terr = p.territories[["territory_id", "area_class"]].copy()
     cost = own.loc[own["indicator"] == "total_cost_vnd", "value"].sum()
@@ -88,18 +87,6 @@ def province_run(code: str, national_seed: int, scale: float, scenario: Scenario
                 "replacements_optimal": int((r.proofs["status"] == "optimal").sum()),
                 "replacements": len(r.proofs), "total_cost_vnd": float(cost),
                 "seconds": round(time.perf_counter() - started, 2)}}
-
-
-def _base_snapshot(province: Any, prep: loop.Prepared) -> pd.DataFrame:
-    """The state before the projection (what :func:`api.baseline` summarises)."""
-    from ..workload.api import analyse_workload
-
-    w = analyse_workload(province, prep.scenario.params, prep.workload,
-                         standards=prep.standards, do_rebalance=False)
-    load = pd.Series(w.before.people["load_ratio"].to_numpy(dtype=float),
-                     index=w.before.people["staff_id"].astype(str).to_numpy())
-    return state.snapshot(province, BASE_YEAR, load, set(), prep.young_age,
-                          set(prep.new_work))
 
 
 @dataclass
@@ -217,10 +204,7 @@ def gather(scenario: Scenario, seed: int, national_seed: int, scale: float,
     ctx = api.context(scenario)
     table = ind.compute(events, snaps, budget, ctx, YEARS, terr)
     nation = table[table["scope"] != "commune"]
-    empty_budget = pd.DataFrame({c: pd.Series(dtype=t) for c, t in state.BUDGET.items()})
-    base_table = ind.compute(events_mod.empty(), base, empty_budget, ctx, [BASE_YEAR], terr)
-    prov = base_table[base_table["scope"] == "province"]
-    baseline = {str(k): float(v) for k, v in zip(prov["indicator"], prov["value"], strict=True)}
+    baseline = api.baseline_of(base, scenario, terr)
     tlist = targets.load_targets()
     assessed = targets.assess(nation.assign(scenario=scenario.name or "scenario", seed=seed),
                               tlist, baseline)
