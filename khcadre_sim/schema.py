@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import tomllib
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -204,3 +206,33 @@ def isin(values: Any, members: Any) -> np.ndarray:
     right = (list(members) if isinstance(members, set | frozenset | dict)
              else np.asarray(members, dtype=object))
     return left.isin(right).to_numpy(dtype=bool)
+
+
+
+@contextmanager
+def python_strings() -> Iterator[None]:
+    """Inside: the ``"string"`` dtype stored as Python objects (pandas' own option, restored on
+    leaving). pandas 3 stores it in Arrow arrays by default: fast on big vectorised work, but
+    the yearly loop makes tens of thousands of small tables and reads their ids element by
+    element, where each Arrow element costs a conversion — a quarter of a projection's time.
+    Values, order and missing values are the same in either storage; what leaves the block is
+    cast back to the declared dtypes by the caller. (pandas 2 stores Python objects already.)"""
+    with pd.option_context("mode.string_storage", "python"):
+        yield
+
+def python_backed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow-stored string columns stored as Python objects: the same values
+    and the same missing marker (see :func:`python_strings`)."""
+    arrow = {c: d for c, d in frame.dtypes.items()
+             if isinstance(d, pd.StringDtype) and d.storage == "pyarrow"}
+    if not arrow:
+        return frame
+    return frame.astype({c: (pd.StringDtype("python") if d.na_value is pd.NA
+                             else pd.StringDtype("python", na_value=d.na_value))
+                         for c, d in arrow.items()})
+
+
+def declared(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    """The columns ``dtypes`` names, in its dtypes, as a frame built afresh: what leaves a
+    :func:`python_strings` block (the column labels made inside are stored its way too)."""
+    return pd.DataFrame({c: frame[c].astype(t) for c, t in dtypes.items()}, index=frame.index)

@@ -154,6 +154,38 @@ def test_indicators_match_the_mechanisms_results() -> None:
     assert r.mechanism["recruits"][2026] > 0
 
 
+def test_python_string_storage_changes_no_table(monkeypatch) -> None:
+    """The loop and the indicators run with strings stored as Python objects (speed); what they
+    return equals a run in pandas' default storage, in the declared dtypes, column labels too,
+    and the option is as it was afterwards."""
+    import contextlib
+
+    from khcadre_sim.projection import indicators, loop
+
+    province = examples.small_province(4)
+    prep = loop.prepare(province, "base", examples.scenario("base"))
+    storage = pd.get_option("mode.string_storage")
+
+    def both() -> tuple[loop.SeedRun, pd.DataFrame]:
+        r = loop.run_seed(province, prep, 5, (2026, 2027))
+        return r, indicators.compute(r.events, r.snapshots, r.budget,
+                                     api.context(prep.scenario), (2026, 2027),
+                                     province.territories)
+
+    fast, fast_table = both()
+    assert pd.get_option("mode.string_storage") == storage
+    monkeypatch.setattr(loop, "python_strings", contextlib.nullcontext)
+    monkeypatch.setattr(indicators, "python_strings", contextlib.nullcontext)
+    plain, plain_table = both()
+    for name in ("events", "snapshots", "budget"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name))
+        pd.testing.assert_index_equal(getattr(fast, name).columns, pd.Index(list(
+            getattr(plain, name).columns)))
+    pd.testing.assert_frame_equal(fast.proofs.drop(columns="seconds"),
+                                  plain.proofs.drop(columns="seconds"))
+    pd.testing.assert_frame_equal(fast_table, plain_table)
+
+
 def test_targets_met_and_not_met_by_hand() -> None:
     rows = []
     for seed, (trained, female, reviewed) in enumerate([(0.9, 0.21, 0.99), (1.0, 0.19, 0.99),

@@ -370,7 +370,9 @@ _LEVELLING: dict[bytes, pd.DataFrame] = {}
 
 
 def _levelling_key(frame: pd.DataFrame, settings: LevellingSettings) -> bytes:
-    h = hashlib.blake2b(repr(settings).encode(), digest_size=20)
+    # the storage of strings in effect too: the answer's tables are made in it
+    h = hashlib.blake2b((repr(settings) + str(pd.get_option("mode.string_storage"))).encode(),
+                        digest_size=20)
     h.update(frame["year"].to_numpy(dtype=np.int64).tobytes())
     for c in ("unit", "rating"):
         h.update("\x1f".join(frame[c].astype(str).to_list()).encode())

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..people.evaluation import LevellingSettings, levelling
 from ..ratings import RATINGS, allowed_excellent
-from ..schema import isin
+from ..schema import declared, isin, python_strings
 
 INDICATORS: dict[str, tuple[str, str, str, str]] = {
     "reviewed_share": ("Tỷ lệ được rà soát theo khung năng lực", "Share reviewed against the "
@@ -290,6 +290,14 @@ def compute(events: pd.DataFrame, snapshots: pd.DataFrame, budget: pd.DataFrame,
 
     ``context``: ``digital_courses`` (course ids), ``excellent_share`` (Decree 335 quota),
     ``levelling`` (:class:`LevellingSettings`), ``overload`` (load ratio threshold)."""
+    with python_strings():
+        out = _compute(events, snapshots, budget, context, years, territories)
+    return declared(out, {k: TABLE[k] for k in out.columns})
+
+
+def _compute(events: pd.DataFrame, snapshots: pd.DataFrame, budget: pd.DataFrame,
+             context: dict[str, Any], years: list[int] | tuple[int, ...],
+             territories: pd.DataFrame) -> pd.DataFrame:
     area_of = territories.set_index(territories["territory_id"].astype(str))["area_class"]
     yr = (pd.to_datetime(events["date"]).dt.year.to_numpy() if len(events)
           else np.zeros(0, int))

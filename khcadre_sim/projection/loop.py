@@ -61,7 +61,7 @@ from ..people import evaluation, events, exits, recruitment, rotation, training
 from ..people.catalogue import load_catalogue
 from ..review.api import ReviewSettings, review_people
 from ..scenario import Scenario
-from ..schema import isin
+from ..schema import OPTIONAL_TABLES, TABLES, declared, isin, python_backed, python_strings
 from ..workload import frames
 from ..workload.api import WorkloadSettings, analyse_workload
 from ..workload.rebalance import _coverage, _shortage
@@ -346,7 +346,20 @@ def run_seed(province: Province, prep: Prepared, seed: int,
              rebalance_workload: bool = False, keep_scores: bool = False,
              on_year: Any = None, compare_cold: bool = False) -> SeedRun:
     """The projection of one scenario (prepared) under one seed (see the module docstring)."""
-    s = st.ProjectionState(year=years[0], province=province)
+    with python_strings():  # the loop's many small tables; returned in the declared dtypes
+        r = _run_seed(province, prep, seed, years, rebalance_workload=rebalance_workload,
+                      keep_scores=keep_scores, on_year=on_year, compare_cold=compare_cold)
+    return dataclasses.replace(r, events=declared(r.events, events.COLUMNS),
+                               snapshots=declared(r.snapshots, st.SNAPSHOT),
+                               budget=declared(r.budget, st.BUDGET),
+                               proofs=declared(r.proofs, PROOF))
+
+
+def _run_seed(province: Province, prep: Prepared, seed: int, years: tuple[int, ...], *,
+              rebalance_workload: bool, keep_scores: bool, on_year: Any,
+              compare_cold: bool) -> SeedRun:
+    s = st.ProjectionState(year=years[0], province=dataclasses.replace(province, **{
+        name: python_backed(getattr(province, name)) for name in TABLES + OPTIONAL_TABLES}))
     seconds: dict[str, float] = {}
     mech: dict[str, dict[int, float]] = {"retirements": {}, "recruits": {}, "levelled_units": {},
                                          "training_cost_vnd": {}}
