@@ -193,8 +193,11 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
             if f in codes:
                 has_field[i, codes[f]] = True
     v_code = np.array([codes[f] for f in v_field], dtype=np.int64)
-    base = (has_field[:, v_code] & (v_terr[None, :] != w_works[:, None])
-            & (v_terr[None, :] != w_home[:, None])
+    # units and titles compared as whole-number codes (a person × post table of strings
+    # compared element by element costs more than the rest of the function)
+    _, vt, ww, wh = _codes(v_terr, w_works, w_home)
+    _, v_tc, w_tc = _codes(v_title, who["title"].to_numpy(dtype=object))
+    base = (has_field[:, v_code] & (vt[None, :] != ww[:, None]) & (vt[None, :] != wh[:, None])
             & (scores[:, None, :] >= req[None, :, :]).all(axis=2))
     # distances from each unit people work in (the same call per unit as per person)
     units = list(dict.fromkeys(w_works))
@@ -204,10 +207,9 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     pool = who["pool"].to_numpy(dtype=bool)
     manager = who["manager"].to_numpy(dtype=bool)
     level = who["level"].to_numpy(dtype=int)
-    title = who["title"].to_numpy(dtype=object)
     ok = np.stack([  # kinds in the order of KINDS: to a hard area, then horizontal
         base & pool[:, None] & v_hard[None, :] & (v_level[None, :] >= level[:, None]),
-        base & manager[:, None] & (v_title[None, :] == title[:, None])
+        base & manager[:, None] & (v_tc[None, :] == w_tc[:, None])
         & (km <= settings.horizontal_max_km)], axis=1)
     i, k, j = np.nonzero(ok)  # person, then kind, then post: the order of the pairs
     if not len(i):
@@ -220,6 +222,13 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
         "home_position_id": who["position_id"].to_numpy(dtype=object)[i],
         "home_territory_id": w_works[i], "position_id": v_ids[j], "territory_id": v_terr[j],
         "km": d, "score": REWARD + fit - settings.move_per_km * d}).astype(PAIR_COLUMNS)
+
+
+def _codes(*arrays: np.ndarray) -> tuple[Any, ...]:
+    """One code per distinct value over all ``arrays``; the codes, then each array coded."""
+    code = {v: k for k, v in enumerate(dict.fromkeys(v for a in arrays for v in a))}
+    return (code, *(np.fromiter((code[v] for v in a), dtype=np.int64, count=len(a))
+                    for a in arrays))
 
 
 def select(province: Province, settings: RotationSettings, year: int,

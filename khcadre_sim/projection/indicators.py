@@ -192,10 +192,13 @@ def _quota(rated: pd.DataFrame, people: pd.DataFrame, share: float) -> pd.Series
     if rated.empty:
         return pd.Series(dtype=float)
     group = people.set_index(people["staff_id"].astype(str))["title_group"].astype(str)
-    g = rated.assign(group=rated["staff_id"].astype(str).map(group).fillna("specialist"),
-                     unit=rated["territory_id"].astype(str), r=rated["detail"].astype(str))
-    counts = pd.crosstab([g["unit"], g["group"]], g["r"]).reindex(columns=list(RATINGS),
-                                                                  fill_value=0)
+    r = rated["detail"].astype(str).to_numpy(dtype=object)
+    g = pd.DataFrame({"unit": rated["territory_id"].astype(str).to_numpy(dtype=object),
+                      "group": rated["staff_id"].astype(str).map(group).fillna("specialist")
+                      .to_numpy(dtype=object),
+                      "good": (r == "good").astype(np.int64),
+                      "excellent": (r == "excellent").astype(np.int64)})
+    counts = g.groupby(["unit", "group"], sort=True)[["good", "excellent"]].sum()
     allowed = np.array([allowed_excellent(int(n), share) for n in counts["good"]])
     over = (counts["excellent"].to_numpy() > allowed).astype(float)
     return pd.Series(over, index=counts.index.get_level_values(0)).groupby(level=0).sum()
