@@ -70,10 +70,13 @@ def cap_excellent(rating: np.ndarray, points: np.ndarray, group: np.ndarray,
     allowance are lowered to "good" (each lowering also adds one "good")."""
     rating = np.asarray(rating, dtype=object).copy()
     points = np.asarray(points, dtype=float)
-    group = np.asarray(group)
-    for g in np.unique(group):
-        idx = np.flatnonzero(group == g)
+    _, code = np.unique(np.asarray(group), return_inverse=True)
+    order = np.argsort(code.ravel(), kind="stable")  # each group's rows, in their order
+    cuts = np.flatnonzero(np.diff(code.ravel()[order])) + 1
+    for idx in np.split(order, cuts) if len(order) else []:
         exc = idx[rating[idx] == "excellent"]
+        if not len(exc):
+            continue
         exc = exc[np.argsort(points[exc], kind="stable")]
         n_good = int(np.sum(rating[idx] == "good"))
         while len(exc) and len(exc) > allowed_excellent(n_good, share):

@@ -60,6 +60,7 @@ from ..io import Province
 from ..keys import build, setting
 from ..review.api import GROUPS, GroupWeights, ReviewSettings
 from ..scenario import Scenario
+from ..schema import isin
 from . import events
 
 QUARTERS = (1, 2, 3, 4)
@@ -251,7 +252,8 @@ def annual_ratings(scores: pd.DataFrame, units: pd.DataFrame, cut: dict[str, flo
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in RATED_COLUMNS.items()})
     where = units.set_index(units["staff_id"].astype(str))
-    unknown = sorted(set(scores["staff_id"].astype(str)) - set(where.index))
+    ids = scores["staff_id"].astype(str).to_numpy(dtype=object)
+    unknown = sorted(set(ids[~isin(ids, where.index)]))
     if unknown:
         raise DataValidationError(Problem(
             file=file, column="staff_id",

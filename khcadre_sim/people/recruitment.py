@@ -54,6 +54,7 @@ import copy
 import datetime as dt
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,12 +238,20 @@ def _made_templates(positions: pd.DataFrame) -> tuple[dict, dict]:
     spec = positions[~positions["is_manager"].astype(bool)]
 
     def most_common(by: list[str]) -> dict:
-        counts = spec.groupby([*by, *TEMPLATE], sort=True).size().rename("n").reset_index()
-        counts = counts.sort_values([*by, "n"], ascending=[True] * len(by) + [False],
-                                    kind="stable").drop_duplicates(by)
-        return {tuple(r[:len(by)]) if len(by) > 1 else r[0]: dict(zip(TEMPLATE, r[len(by):-1],
-                                                                        strict=True))
-                for r in counts.itertuples(index=False)}
+        # counted on plain tuples (a grouped count over seven columns costs ten times more);
+        # as a grouped count would: rows with a blank key left out, ties to the first shape
+        # in sorted order
+        arrays = [spec[c].to_numpy(dtype=object) for c in [*by, *TEMPLATE]]
+        usable = ~np.logical_or.reduce([pd.isna(a) for a in arrays])
+        counts = Counter(zip(*(a[usable] for a in arrays), strict=True))
+        best: dict[tuple, tuple[tuple, int]] = {}
+        for shape in sorted(counts):
+            head = shape[:len(by)]
+            if head not in best or counts[shape] > best[head][1]:
+                best[head] = (shape, counts[shape])
+        return {head if len(by) > 1 else head[0]: dict(zip(TEMPLATE, shape[len(by):],
+                                                           strict=True))
+                for head, (shape, _) in best.items()}
     return most_common(["territory_id", "field"]), most_common(["field"])
 
 
