@@ -236,3 +236,9 @@ def declared(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
     """The columns ``dtypes`` names, in its dtypes, as a frame built afresh: what leaves a
     :func:`python_strings` block (the column labels made inside are stored its way too)."""
     return pd.DataFrame({c: frame[c].astype(t) for c, t in dtypes.items()}, index=frame.index)
+
+
+def id_set(column: pd.Series) -> set[Any]:
+    """``set(column.astype(str))``, read as one NumPy array (iterating a pandas string column
+    costs a Python call per element)."""
+    return set(column.astype(str).to_numpy(dtype=object))

@@ -60,7 +60,7 @@ from ..ratings import RATINGS, title_group
 from ..retirement import retirement_index
 from ..review.api import GROUPS
 from ..scenario import Scenario
-from ..schema import isin
+from ..schema import id_set, isin
 from ..solve import ArrayModel, SolveResult, solve_arrays
 from ..territories import haversine_km
 from . import events
@@ -142,7 +142,7 @@ def _who_may_go(province: Province, settings: RotationSettings, year: int,
     staff, posts = province.staff, province.positions
     post_at = posts.assign(level=title_group(posts).map(_LEVEL).to_numpy()).set_index(
         posts["position_id"].astype(str))
-    busy = set(active_in(active, year)["staff_id"].astype(str)) if len(active) else set()
+    busy = id_set(active_in(active, year)["staff_id"]) if len(active) else set()
     end_month = (year + settings.term_years - 1) * 12 + 11  # December of the last year
     retire = retirement_index(params, staff["gender"].astype(str).to_numpy(),
                               staff["birth_year"].to_numpy(dtype=int))
@@ -169,7 +169,7 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     """Every allowed (person, vacant post) pair of both kinds, with its score."""
     posts, t = province.positions, province.territories.set_index(
         province.territories["territory_id"].astype(str))
-    held = set(province.staff["position_id"].dropna().astype(str))
+    held = id_set(province.staff["position_id"].dropna())
     vacant = posts[~isin(posts["position_id"].astype(str), held)].reset_index(drop=True)
     v_terr = vacant["territory_id"].astype(str).to_numpy()
     v_hard = t["hard_area"].reindex(v_terr).to_numpy(dtype=bool)

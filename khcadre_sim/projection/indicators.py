@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..people.evaluation import LevellingSettings, levelling
 from ..ratings import RATINGS, allowed_excellent
-from ..schema import declared, isin, python_strings
+from ..schema import declared, id_set, isin, python_strings
 
 INDICATORS: dict[str, tuple[str, str, str, str]] = {
     "reviewed_share": ("Tỷ lệ được rà soát theo khung năng lực", "Share reviewed against the "
@@ -131,12 +131,11 @@ def _year_parts(year: int, log: pd.DataFrame, yr: np.ndarray, snap: pd.DataFrame
     out["reviewed_share"] = (*_ratio(_count(people.loc[people["reviewed"].to_numpy(bool),
                                                        "territory_id"]), staff), "ratio")
     trained = upto[upto["event"] == "trained"]
-    out["trained_share"] = share_of_staff(set(trained["staff_id"].astype(str)))
+    out["trained_share"] = share_of_staff(id_set(trained["staff_id"]))
     digital = trained["detail"].astype(str).isin(ctx["digital_courses"]).to_numpy()
-    out["trained_digital_share"] = share_of_staff(set(trained.loc[digital, "staff_id"]
-                                                      .astype(str)))
+    out["trained_digital_share"] = share_of_staff(id_set(trained.loc[digital, "staff_id"]))
     rated = this[this["event"] == "rated"]
-    units_rated = pd.Series(1.0, index=pd.Index(sorted(set(rated["territory_id"].astype(str)))))
+    units_rated = pd.Series(1.0, index=pd.Index(sorted(id_set(rated["territory_id"]))))
     out["units_output_evaluation_share"] = (*_ratio(units_rated, (staff > 0).astype(float)),
                                             "ratio")
     n_rated = _count(rated["territory_id"])
@@ -225,7 +224,7 @@ def _active_rotations(log: pd.DataFrame, yr: np.ndarray, year: int,
     start = pd.to_datetime(out["date"]).dt.year.to_numpy()
     running = (start + out["value"].to_numpy(dtype=float) - 1 >= year)
     stop = log[log["event"].isin(["rotation_ended", "exit"]).to_numpy() & (yr < year)]
-    gone = set(stop["staff_id"].astype(str))
+    gone = id_set(stop["staff_id"])
     ids = out["staff_id"].astype(str)
     keep = running & ~isin(ids, gone)
     return _count(out.loc[keep, "territory_id"])

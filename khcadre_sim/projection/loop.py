@@ -61,7 +61,7 @@ from ..people import evaluation, events, exits, recruitment, rotation, training
 from ..people.catalogue import load_catalogue
 from ..review.api import ReviewSettings, review_people
 from ..scenario import Scenario
-from ..schema import OPTIONAL_TABLES, TABLES, declared, isin, python_backed, python_strings
+from ..schema import OPTIONAL_TABLES, TABLES, declared, id_set, isin, python_backed, python_strings
 from ..workload import frames
 from ..workload.api import WorkloadSettings, analyse_workload
 from ..workload.rebalance import _coverage, _shortage
@@ -197,7 +197,7 @@ def _end_terms(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> N
     going = {i: back[i] for i in ended.loc[ended["outcome"] == "return", "staff_id"].astype(str)
              if i in back and (pd.isna(before.get(i)) or back[i] != before.get(i))}
     st.set_posts(s, going, year, "rotation_return")
-    s.reconsider |= set(ended.loc[ended["outcome"] == "promote", "staff_id"].astype(str))
+    s.reconsider |= id_set(ended.loc[ended["outcome"] == "promote", "staff_id"])
 
 
 def cold_solve(s: st.ProjectionState, prep: Prepared, year: int) -> dict[str, Any]:
@@ -219,8 +219,8 @@ def _replace(s: st.ProjectionState, prep: Prepared, year: int) -> dict[str, Any]
     staff, pos = p.staff, p.positions
     free = staff[staff["position_id"].isna().to_numpy()
                  | isin(staff["staff_id"].astype(str), s.reconsider)]
-    held = set(staff["position_id"].dropna().astype(str))
-    mine = set(free["position_id"].dropna().astype(str))
+    held = id_set(staff["position_id"].dropna())
+    mine = id_set(free["position_id"].dropna())
     posts = pos[~isin(pos["position_id"].astype(str), held - mine)]
     s.reconsider = set()
     if free.empty or posts.empty:
@@ -309,8 +309,7 @@ def _exits(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> tuple
                              _rng(seed, year, _EXITS))
     s.log(log1)
     s.log(log2)
-    st.remove_leavers(s, set(retired["staff_id"].astype(str)) | set(left["staff_id"].astype(
-        str)))
+    st.remove_leavers(s, id_set(retired["staff_id"]) | id_set(left["staff_id"]))
     return len(retired), len(left)
 
 
@@ -318,14 +317,14 @@ def _train(s: st.ProjectionState, prep: Prepared, year: int, seed: int) -> float
     """Step 7: review, training allocation, post-training evaluation."""
     p = s.province
     people = review_people(p, prep.review, prep.priorities)
-    s.reviewed |= set(people["staff_id"].astype(str))
+    s.reviewed |= id_set(people["staff_id"])
     alloc = training.allocate(training.trainees(p, people), prep.catalogue, prep.training,
                               year)
     seats, persons = training.evaluate_training(alloc.seats, prep.catalogue, prep.training,
                                                 _rng(seed, year, _TRAINING))
     s.with_staff(training.apply_gains(p.staff, seats))
     s.log(training.training_events(seats, persons, s.province))
-    s.reconsider |= set(persons.loc[~persons["changed"], "staff_id"].astype(str))
+    s.reconsider |= id_set(persons.loc[~persons["changed"], "staff_id"])
     return float(seats["cost_vnd"].sum())
 
 
