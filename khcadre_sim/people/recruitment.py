@@ -193,8 +193,9 @@ def _typed(rows: list[tuple] | dict[str, Any], schema: dict[str, Any]) -> pd.Dat
 def _vacant_posts(province: Any, vacancies: pd.DataFrame | None) -> pd.DataFrame:
     posts = province.positions
     if vacancies is not None:
-        return posts[isin(posts["position_id"], set(vacancies["position_id"]))]
-    held = set(province.staff["position_id"].dropna())
+        return posts[isin(posts["position_id"], vacancies["position_id"].to_numpy(
+            dtype=object))]
+    held = province.staff["position_id"].dropna().to_numpy(dtype=object)
     return posts[~isin(posts["position_id"], held)]
 
 

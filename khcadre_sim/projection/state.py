@@ -85,8 +85,8 @@ def set_posts(state: ProjectionState, new_post: dict[str, str | None], year: int
     event (January of ``year``) for every change. Returns the number of changes."""
     staff = state.province.staff.copy()
     ids = staff["staff_id"].astype(str)
-    current = dict(zip(ids, staff["position_id"].astype(object).where(
-        staff["position_id"].notna(), None), strict=True))
+    current = dict(zip(ids.to_numpy(dtype=object), staff["position_id"].astype(object).where(
+        staff["position_id"].notna(), None).to_numpy(dtype=object), strict=True))
     changed = {i: p for i, p in new_post.items() if i in current and current[i] != p}
     if not changed:
         return 0

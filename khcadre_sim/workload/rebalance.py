@@ -260,14 +260,20 @@ def _coverage(before: LoadState, required: pd.DataFrame) -> Coverage:
     time-shares table may leave a qualified person at 0): then keeping every portfolio carries
     its work in full, and the model is feasible by construction."""
     rq = required.loc[required["required_fte"] > 0]
-    req_all = {(c, f): float(r) for c, f, r in zip(rq["territory_id"], rq["field"],
-                                                   rq["required_fte"], strict=True)}
+    req_all = {(c, f): float(r) for c, f, r in zip(*_objects(rq, "territory_id", "field"),
+                                                   rq["required_fte"].to_numpy(), strict=True)}
     cf = before.commune_field
-    carried = set(zip(cf.loc[cf["actual_fte"] > 0, "territory_id"],
-                      cf.loc[cf["actual_fte"] > 0, "field"], strict=True))
-    covered = carried & set(zip(before.eligible["territory_id"], before.eligible["field"],
+    carried = set(zip(*_objects(cf[cf["actual_fte"] > 0], "territory_id", "field"),
+                      strict=True))
+    covered = carried & set(zip(*_objects(before.eligible, "territory_id", "field"),
                                 strict=True))
     return Coverage(required=req_all, covered=covered)
+
+
+def _objects(frame: pd.DataFrame, *columns: str) -> list[Any]:
+    """Columns as NumPy object arrays, to zip (iterating pandas string columns costs a Python
+    call per element)."""
+    return [frame[c].to_numpy(dtype=object) for c in columns]
 
 
 def _two_stages(before: LoadState, d: Data, s: RebalanceSettings,
