@@ -208,7 +208,6 @@ def isin(values: Any, members: Any) -> np.ndarray:
     return left.isin(right).to_numpy(dtype=bool)
 
 
-
 @contextmanager
 def python_strings() -> Iterator[None]:
     """Inside: the ``"string"`` dtype stored as Python objects (pandas' own option, restored on
@@ -219,6 +218,7 @@ def python_strings() -> Iterator[None]:
     cast back to the declared dtypes by the caller. (pandas 2 stores Python objects already.)"""
     with pd.option_context("mode.string_storage", "python"):
         yield
+
 
 def python_backed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its Arrow-stored string columns stored as Python objects: the same values

@@ -195,8 +195,8 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
     v_code = np.array([codes[f] for f in v_field], dtype=np.int64)
     # units and titles compared as whole-number codes (a person × post table of strings
     # compared element by element costs more than the rest of the function)
-    _, vt, ww, wh = _codes(v_terr, w_works, w_home)
-    _, v_tc, w_tc = _codes(v_title, who["title"].to_numpy(dtype=object))
+    vt, ww, wh = _codes(v_terr, w_works, w_home)
+    v_tc, w_tc = _codes(v_title, who["title"].to_numpy(dtype=object))
     base = (has_field[:, v_code] & (vt[None, :] != ww[:, None]) & (vt[None, :] != wh[:, None])
             & (scores[:, None, :] >= req[None, :, :]).all(axis=2))
     # distances from each unit people work in (the same call per unit as per person)
@@ -224,11 +224,11 @@ def candidate_pairs(province: Province, settings: RotationSettings, year: int,
         "km": d, "score": REWARD + fit - settings.move_per_km * d}).astype(PAIR_COLUMNS)
 
 
-def _codes(*arrays: np.ndarray) -> tuple[Any, ...]:
-    """One code per distinct value over all ``arrays``; the codes, then each array coded."""
+def _codes(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array with its values replaced by whole numbers, one per distinct value over all
+    ``arrays`` (equal values, equal codes)."""
     code = {v: k for k, v in enumerate(dict.fromkeys(v for a in arrays for v in a))}
-    return (code, *(np.fromiter((code[v] for v in a), dtype=np.int64, count=len(a))
-                    for a in arrays))
+    return [np.fromiter((code[v] for v in a), dtype=np.int64, count=len(a)) for a in arrays]
 
 
 def select(province: Province, settings: RotationSettings, year: int,

@@ -393,9 +393,10 @@ def _run_seed(province: Province, prep: Prepared, seed: int, years: tuple[int, .
             on_year(year)
         st.next_year(s)
     budget = timed("incentives", _budget, s, prep, province, years)
-    return SeedRun(events=s.events(), snapshots=pd.concat(snaps, ignore_index=True).astype(
-        st.SNAPSHOT), budget=budget, proofs=pd.DataFrame(proofs, columns=list(PROOF)).astype(
-        PROOF), seconds=seconds, mechanism=mech)
+    # typed once, by run_seed, outside the block of Python-stored strings
+    return SeedRun(events=s.events(), snapshots=pd.concat(snaps, ignore_index=True),
+                   budget=budget, proofs=pd.DataFrame(proofs, columns=list(PROOF)),
+                   seconds=seconds, mechanism=mech)
 
 
 def _budget(s: st.ProjectionState, prep: Prepared, province: Province,
